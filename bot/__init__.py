@@ -1,0 +1,1 @@
+"""The cryotherapy assistant's own Python package: settings, NLU components, channel."""

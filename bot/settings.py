@@ -1,0 +1,57 @@
+"""The clinic's details, read from the environment or one YAML settings file."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import asdict, dataclass, fields
+from pathlib import Path
+from typing import Any, Dict, Mapping, Optional
+
+import yaml
+
+DEFAULT_SETTINGS_FILE = Path(__file__).resolve().parent.parent / "clinic.yml"
+
+
+@dataclass(frozen=True)
+class ClinicSettings:
+    """What the answers say about the clinic; each field has an env variable CLINIC_<FIELD>."""
+
+    clinic_name: str = "Riverside Cryotherapy Clinic"
+    clinic_phone: str = "(555) 010-0199"
+    booking_url: str = "http://localhost:5005/book"
+    clinic_address: str = "12 Example Street, Springfield"
+    clinic_hours: str = "Monday to Friday 8am to 6pm, Saturday 9am to 1pm"
+    emergency_number: str = "911"
+    crisis_line: str = "988"
+
+    @staticmethod
+    def env_name(field_name: str) -> str:
+        """CLINIC_PHONE for clinic_phone, EMERGENCY_NUMBER and CRISIS_LINE as they are."""
+        upper = field_name.upper()
+        return upper if upper.startswith(("CLINIC_", "EMERGENCY_", "CRISIS_")) else f"CLINIC_{upper}"
+
+    def as_slots(self) -> Dict[str, str]:
+        return asdict(self)
+
+
+def load_settings(
+    environ: Optional[Mapping[str, str]] = None, path: Optional[Path] = None
+) -> ClinicSettings:
+    """Defaults, overridden by the settings file, overridden by environment variables."""
+    environ = os.environ if environ is None else environ
+    path = path or Path(environ.get("CLINIC_SETTINGS_FILE", DEFAULT_SETTINGS_FILE))
+    values: Dict[str, Any] = {}
+    if path.is_file():
+        loaded = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        if not isinstance(loaded, dict):
+            raise ValueError(f"{path}: expected 'key: value' lines, found {type(loaded).__name__}")
+        known = {f.name for f in fields(ClinicSettings)}
+        unknown = sorted(set(loaded) - known)
+        if unknown:
+            raise ValueError(f"{path}: unknown setting(s) {', '.join(unknown)}; known: {sorted(known)}")
+        values.update({k: str(v) for k, v in loaded.items() if v not in (None, "")})
+    for f in fields(ClinicSettings):
+        env_value = environ.get(ClinicSettings.env_name(f.name), "").strip()
+        if env_value:
+            values[f.name] = env_value
+    return ClinicSettings(**values)
