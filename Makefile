@@ -1,0 +1,62 @@
+# One-command set-up: `make run` starts the assistant, `make test` runs every test.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+VENV ?= .venv
+PY := $(VENV)/bin/python
+RASA := $(VENV)/bin/rasa
+RASA_PORT ?= 5005
+ACTION_PORT ?= 5055
+export RASA_TELEMETRY_ENABLED := false
+export SQLALCHEMY_SILENCE_UBER_WARNING := 1
+export TF_CPP_MIN_LOG_LEVEL := 2
+export PYTHONWARNINGS := ignore::DeprecationWarning
+
+# Everything training depends on: a change here means a new model.
+TRAINING_INPUTS := config.yml domain.yml $(shell find data bot -type f \( -name '*.yml' -o -name '*.py' \) 2>/dev/null | sort)
+MODEL := models/current.tar.gz
+
+.PHONY: help install validate train run shell actions test test-unit bench clean
+
+help:
+	@echo "make run      set up, train if needed, and start the assistant on port $(RASA_PORT)"
+	@echo "make test     set up, validate the data, train, and run every test"
+	@echo "make shell    chat with the assistant in the terminal"
+	@echo "make bench    speed, memory and accuracy against Rasa's default pipeline"
+	@echo "make validate check the training data"
+
+$(VENV)/.installed: pyproject.toml scripts/find-python.sh
+	@PYTHON=$$(bash scripts/find-python.sh) || exit 1; \
+	  [ -x $(PY) ] || $$PYTHON -m venv $(VENV)
+	$(PY) -m pip install --quiet wheel
+	$(PY) -m pip install --quiet -e '.[dev]'
+	@touch $@
+
+install: $(VENV)/.installed
+
+validate: install
+	$(RASA) data validate --fail-on-warnings
+
+$(MODEL): $(VENV)/.installed $(TRAINING_INPUTS)
+	$(RASA) train --fixed-model-name current --out models
+	@touch $@
+
+train: $(MODEL)
+
+actions: install
+	$(RASA) run actions --port $(ACTION_PORT)
+
+run: $(MODEL)
+	@bash scripts/run.sh
+
+shell: $(MODEL)
+	@bash scripts/run.sh shell
+
+test: validate $(MODEL)
+	$(PY) -m pytest -q
+
+bench: $(MODEL)
+	$(PY) -m bot.bench
+
+clean:
+	rm -rf models .rasa results artifacts

@@ -1,0 +1,180 @@
+"""The contraindication checklist: starting it, reading answers, and the summary."""
+
+from __future__ import annotations
+
+from typing import Any, Dict, Iterable, List, Optional, Text
+
+from rasa_sdk import Action, FormValidationAction, Tracker
+from rasa_sdk.events import EventType, FollowupAction, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
+
+from bot.conditions import condition_keys, plain_name
+from bot.settings import load_settings
+
+FORM_NAME = "checklist_form"
+CONDITION_ENTITY = "condition"
+NEGATED_CONDITION_ENTITY = "no_condition"
+YES_INTENTS = {"affirm"}
+NO_INTENTS = {"deny"}
+UNSURE_INTENTS = {"unsure"}
+# Answers that end with an offer to run the checklist, so a following "yes" starts it.
+OFFERS_CHECKLIST = {"utter_faq/is_it_safe", "utter_faq/contraindications"}
+CLEAR = "clear"
+CONTRAINDICATED = "contraindicated"
+
+
+def stated_conditions(tracker: Tracker) -> Dict[str, bool]:
+    """Conditions the latest message names: True if the user has it, False if they deny it."""
+    stated: Dict[str, bool] = {}
+    known = set(condition_keys())
+    for entity in tracker.latest_message.get("entities", []):
+        key = entity.get("value")
+        if key not in known:
+            continue
+        if entity.get("entity") == CONDITION_ENTITY:
+            stated[key] = True
+        elif entity.get("entity") == NEGATED_CONDITION_ENTITY:
+            stated.setdefault(key, False)
+    return stated
+
+
+def latest_intent(tracker: Tracker) -> Optional[str]:
+    return (tracker.latest_message.get("intent") or {}).get("name")
+
+
+def join_plain(names: Iterable[str]) -> str:
+    names = list(names)
+    if len(names) <= 1:
+        return "".join(names)
+    return ", ".join(names[:-1]) + " and " + names[-1]
+
+
+def last_bot_response(tracker: Tracker) -> Optional[str]:
+    """The response the assistant gave just before the message being answered now."""
+    passed_latest_user_message = False
+    for event in reversed(tracker.events):
+        if event.get("event") == "user":
+            if passed_latest_user_message:
+                return None
+            passed_latest_user_message = True
+        elif event.get("event") == "bot" and passed_latest_user_message:
+            return (event.get("metadata") or {}).get("utter_action")
+    return None
+
+
+class ActionStartChecklist(Action):
+    """Clears any earlier answers, keeps conditions the user already named, and introduces the form."""
+
+    def name(self) -> Text:
+        return "action_start_checklist"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> List[EventType]:
+        stated = stated_conditions(tracker)
+        events: List[EventType] = [SlotSet(key, stated.get(key)) for key in condition_keys()]
+        events += [SlotSet("screening_result", None), SlotSet("flagged_conditions", None)]
+        dispatcher.utter_message(response="utter_checklist_intro")
+        reported = [plain_name(k) for k, has_it in stated.items() if has_it]
+        if reported:
+            dispatcher.utter_message(
+                text=f"You mentioned {join_plain(reported)}: I've noted that. Now the other questions."
+            )
+        return events
+
+
+class ActionAcceptOffer(Action):
+    """A "yes" outside the checklist: start it if the assistant had just offered it."""
+
+    def name(self) -> Text:
+        return "action_accept_offer"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> List[EventType]:
+        if last_bot_response(tracker) in OFFERS_CHECKLIST:
+            return [FollowupAction("action_start_checklist")]
+        dispatcher.utter_message(response="utter_no_problem")
+        return []
+
+
+class ValidateChecklistForm(FormValidationAction):
+    """Turns each answer into the checklist slots.
+
+    "yes"/"no"/"not sure" answer the question asked; conditions named in the
+    message ("yes, I had a stroke", "I have a pacemaker") are recorded whichever
+    question was asked; an answer that fits none of these is asked again.
+    """
+
+    def name(self) -> Text:
+        return "validate_checklist_form"
+
+    async def required_slots(
+        self,
+        domain_slots: List[Text],
+        dispatcher: CollectingDispatcher,
+        tracker: Tracker,
+        domain: DomainDict,
+    ) -> List[Text]:
+        return condition_keys()
+
+    async def get_extraction_events(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> List[EventType]:
+        asked = tracker.get_slot("requested_slot")
+        answers: Dict[str, Optional[bool]] = dict(stated_conditions(tracker))
+        intent = latest_intent(tracker)
+        if asked in condition_keys() and asked not in answers:
+            if intent in YES_INTENTS:
+                answers[asked] = True
+            elif intent in NO_INTENTS:
+                answers[asked] = False
+            elif intent in UNSURE_INTENTS:
+                dispatcher.utter_message(response="utter_checklist_unsure")
+                answers[asked] = True
+            elif not answers:
+                dispatcher.utter_message(response="utter_checklist_answer_yes_no")
+                # Setting the asked slot to None keeps the form running and asks again.
+                answers[asked] = None
+        return [SlotSet(key, value) for key, value in answers.items()]
+
+    async def get_validation_events(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> List[EventType]:
+        keys = set(condition_keys())
+        return [SlotSet(k, v) for k, v in tracker.slots_to_validate().items() if k in keys]
+
+
+class ActionScreeningSummary(Action):
+    """Sets screening_result and flagged_conditions and tells the user what they mean."""
+
+    def name(self) -> Text:
+        return "action_screening_summary"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> List[EventType]:
+        flagged = [key for key in condition_keys() if tracker.get_slot(key) is True]
+        dispatcher.utter_message(text=summary_text(flagged))
+        result = CONTRAINDICATED if flagged else CLEAR
+        return [SlotSet("screening_result", result), SlotSet("flagged_conditions", flagged)]
+
+
+def summary_text(flagged: List[str]) -> str:
+    settings = load_settings()
+    if flagged:
+        names = join_plain(plain_name(k) for k in flagged)
+        return (
+            f"Thank you. You reported {names}. Whole-body cryotherapy is not recommended "
+            "for people with "
+            + ("this condition" if len(flagged) == 1 else "these conditions")
+            + ". Please talk to your doctor before booking: they know your health and can "
+            "suggest what may help your back."
+        )
+    return (
+        "Thank you. You didn't report any of the 15 conditions on the checklist. "
+        "That is not a medical clearance: only your doctor can say whether cryotherapy is "
+        "right for you, so please talk to them before booking. When you're ready, you can "
+        f"book at {settings.booking_url} or call {settings.clinic_phone}."
+    )

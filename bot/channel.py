@@ -1,0 +1,159 @@
+"""The REST channel, with the validation a public endpoint needs.
+
+Same address and format as Rasa's REST channel (POST /webhooks/rest/webhook,
+{"sender": ..., "message": ...} answered by a JSON list of messages), but a
+malformed request gets a 400 with a JSON error instead of a 500 or silence.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from asyncio import CancelledError
+from dataclasses import dataclass
+from typing import Any, Awaitable, Callable, Dict, List, Optional, Text
+
+from rasa.core.channels.channel import CollectingOutputChannel, UserMessage
+from rasa.core.channels.rest import RestInput
+from sanic import Blueprint, response
+from sanic.request import Request
+from sanic.response import HTTPResponse
+
+from bot.settings import load_settings
+
+logger = logging.getLogger(__name__)
+
+MAX_MESSAGE_CHARS = 1000
+MAX_SENDER_CHARS = 128
+MAX_BODY_BYTES = 64 * 1024
+
+EMPTY_MESSAGE_REPLY = (
+    "It looks like your message was empty. What would you like to know about "
+    "cryotherapy for back pain?"
+)
+LONG_MESSAGE_NOTE = (
+    "Your message was quite long, so I answered its first part. If I missed your "
+    "question, please ask it in a sentence or two."
+)
+FAILURE_REPLY = (
+    "Sorry, something went wrong on my side. Please try again in a moment, or contact "
+    "{clinic_name} on {clinic_phone}. In an emergency, call {emergency_number}."
+)
+
+
+class BadRequest(ValueError):
+    """A request the channel refuses, with the message the client sees."""
+
+    def __init__(self, message: str, status: int = 400) -> None:
+        super().__init__(message)
+        self.status = status
+
+
+@dataclass
+class IncomingMessage:
+    sender: str
+    text: str
+    metadata: Optional[Dict[str, Any]]
+    truncated: bool = False
+
+
+def shorten(text: str, limit: int = MAX_MESSAGE_CHARS) -> str:
+    """The start of a long message, cut at a word boundary where there is one."""
+    if len(text) <= limit:
+        return text
+    head = text[:limit]
+    cut = head.rfind(" ")
+    return head[:cut] if cut > limit // 2 else head
+
+
+def parse_request(body: bytes) -> IncomingMessage:
+    """Validate a request body; raise BadRequest with a plain-words reason."""
+    if len(body) > MAX_BODY_BYTES:
+        raise BadRequest(f"Request body is larger than {MAX_BODY_BYTES} bytes.", status=413)
+    try:
+        payload = json.loads(body.decode("utf-8"))
+    except UnicodeDecodeError:
+        raise BadRequest("Request body is not valid UTF-8 text.")
+    except json.JSONDecodeError:
+        raise BadRequest('Request body is not valid JSON. Send {"sender": "...", "message": "..."}.')
+    if not isinstance(payload, dict):
+        raise BadRequest('Request body must be a JSON object: {"sender": "...", "message": "..."}.')
+
+    sender = payload.get("sender")
+    if isinstance(sender, int) and not isinstance(sender, bool):
+        sender = str(sender)
+    if not isinstance(sender, str) or not sender.strip():
+        raise BadRequest('"sender" is required and must be a non-empty string.')
+    if len(sender) > MAX_SENDER_CHARS:
+        raise BadRequest(f'"sender" must be at most {MAX_SENDER_CHARS} characters.')
+
+    if "message" not in payload:
+        raise BadRequest('"message" is required.')
+    text = payload["message"]
+    if not isinstance(text, str):
+        raise BadRequest('"message" must be a string.')
+
+    metadata = payload.get("metadata")
+    if metadata is not None and not isinstance(metadata, dict):
+        raise BadRequest('"metadata" must be a JSON object when given.')
+
+    short = shorten(text)
+    return IncomingMessage(sender=sender, text=short, metadata=metadata, truncated=short != text)
+
+
+def error_response(message: str, status: int) -> HTTPResponse:
+    return response.json({"error": message}, status=status)
+
+
+class ValidatedRestInput(RestInput):
+    """Rasa's REST channel behind request validation (registered in credentials.yml)."""
+
+    @classmethod
+    def name(cls) -> Text:
+        return "rest"
+
+    async def handle(
+        self,
+        incoming: IncomingMessage,
+        on_new_message: Callable[[UserMessage], Awaitable[Any]],
+    ) -> List[Dict[str, Any]]:
+        """The bot's replies to one validated message, as the REST channel returns them."""
+        if not incoming.text.strip():
+            return [{"recipient_id": incoming.sender, "text": EMPTY_MESSAGE_REPLY}]
+        collector = CollectingOutputChannel()
+        try:
+            await on_new_message(
+                UserMessage(
+                    incoming.text,
+                    collector,
+                    incoming.sender,
+                    input_channel=self.name(),
+                    metadata=incoming.metadata,
+                )
+            )
+        except (CancelledError, Exception):  # noqa: BLE001 - a user must never get silence
+            logger.exception("Handling a message failed.")
+        messages = list(collector.messages)
+        if not messages:
+            text = FAILURE_REPLY.format(**load_settings().as_slots())
+            messages = [{"recipient_id": incoming.sender, "text": text}]
+        if incoming.truncated:
+            messages.append({"recipient_id": incoming.sender, "text": LONG_MESSAGE_NOTE})
+        return messages
+
+    def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[None]]) -> Blueprint:
+        webhook = Blueprint(f"custom_webhook_{type(self).__name__}", __name__)
+
+        @webhook.route("/", methods=["GET"])
+        async def health(request: Request) -> HTTPResponse:
+            return response.json({"status": "ok"})
+
+        @webhook.route("/webhook", methods=["POST"])
+        async def receive(request: Request) -> HTTPResponse:
+            try:
+                incoming = parse_request(request.body or b"")
+            except BadRequest as error:
+                return error_response(str(error), error.status)
+            return response.json(await self.handle(incoming, on_new_message))
+
+        return webhook

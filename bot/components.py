@@ -1,0 +1,126 @@
+"""Custom NLU components for the Rasa pipeline (see config.yml)."""
+
+from __future__ import annotations
+
+from typing import Any, Dict, List, Optional, Text
+
+from rasa.engine.graph import ExecutionContext, GraphComponent
+from rasa.engine.recipes.default_recipe import DefaultV1Recipe
+from rasa.engine.storage.resource import Resource
+from rasa.engine.storage.storage import ModelStorage
+from rasa.nlu.classifiers.classifier import IntentClassifier
+from rasa.nlu.extractors.extractor import EntityExtractorMixin
+from rasa.shared.nlu.constants import (
+    ENTITIES,
+    INTENT,
+    INTENT_NAME_KEY,
+    INTENT_RANKING_KEY,
+    PREDICTED_CONFIDENCE_KEY,
+    TEXT,
+)
+from rasa.shared.nlu.training_data.message import Message
+
+from bot.conditions import ConditionMatcher
+from bot.emergency import emergency_kind
+
+EMERGENCY_INTENT = "emergency"
+CONDITION_ENTITY = "condition"
+NEGATED_CONDITION_ENTITY = "no_condition"
+
+
+def has_words(text: str) -> bool:
+    """False for messages of only numbers, emoji or punctuation."""
+    return any(ch.isalpha() for ch in text)
+
+
+@DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=False)
+class SafetyIntentGuard(GraphComponent, IntentClassifier):
+    """Corrects the intent classifier on the two things it must not get wrong.
+
+    A message that the deterministic phrase check calls an emergency becomes
+    `emergency` whatever the classifier said; a classifier-only `emergency`
+    below `min_emergency_confidence` gives way to the next intent (false alarms
+    frighten people). A message without a single letter gets zero confidence so
+    the FallbackClassifier after this component asks the user to rephrase.
+    """
+
+    @staticmethod
+    def get_default_config() -> Dict[Text, Any]:
+        return {"min_emergency_confidence": 0.5}
+
+    def __init__(self, config: Dict[Text, Any]) -> None:
+        self._min_emergency_confidence = float(config["min_emergency_confidence"])
+
+    @classmethod
+    def create(
+        cls,
+        config: Dict[Text, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+    ) -> SafetyIntentGuard:
+        return cls(config)
+
+    def process(self, messages: List[Message]) -> List[Message]:
+        for message in messages:
+            self._guard(message)
+        return messages
+
+    def _guard(self, message: Message) -> None:
+        text = message.get(TEXT) or ""
+        intent = message.get(INTENT) or {}
+        ranking: List[Dict[str, Any]] = list(message.get(INTENT_RANKING_KEY) or [])
+        if emergency_kind(text):
+            top = {INTENT_NAME_KEY: EMERGENCY_INTENT, PREDICTED_CONFIDENCE_KEY: 1.0}
+            rest = [r for r in ranking if r.get(INTENT_NAME_KEY) != EMERGENCY_INTENT]
+            message.set(INTENT, top, add_to_output=True)
+            message.set(INTENT_RANKING_KEY, [top] + rest, add_to_output=True)
+        elif not has_words(text):
+            message.set(INTENT, {**intent, PREDICTED_CONFIDENCE_KEY: 0.0}, add_to_output=True)
+        elif (
+            intent.get(INTENT_NAME_KEY) == EMERGENCY_INTENT
+            and intent.get(PREDICTED_CONFIDENCE_KEY, 0.0) < self._min_emergency_confidence
+        ):
+            rest = [r for r in ranking if r.get(INTENT_NAME_KEY) != EMERGENCY_INTENT]
+            if rest:
+                message.set(INTENT, dict(rest[0]), add_to_output=True)
+                message.set(INTENT_RANKING_KEY, rest, add_to_output=True)
+
+
+@DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.ENTITY_EXTRACTOR, is_trainable=False)
+class ConditionEntityExtractor(GraphComponent, EntityExtractorMixin):
+    """Tags checklist conditions named in a message (synonyms and typos from bot/conditions.yml).
+
+    A condition the user says they have is a `condition` entity; one they say
+    they do not have ("no, I don't have asthma", "I'm 40") is `no_condition`.
+    """
+
+    def __init__(self, matcher: Optional[ConditionMatcher] = None) -> None:
+        self._matcher = matcher or ConditionMatcher()
+
+    @classmethod
+    def create(
+        cls,
+        config: Dict[Text, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+    ) -> ConditionEntityExtractor:
+        return cls()
+
+    def process(self, messages: List[Message]) -> List[Message]:
+        for message in messages:
+            found = [
+                {
+                    "entity": NEGATED_CONDITION_ENTITY if m.negated else CONDITION_ENTITY,
+                    "value": m.key,
+                    "start": m.start,
+                    "end": m.end,
+                    "confidence_entity": 1.0,
+                }
+                for m in self._matcher.find(message.get(TEXT) or "")
+            ]
+            if found:
+                entities = self.add_extractor_name(found)
+                message.set(ENTITIES, message.get(ENTITIES, []) + entities, add_to_output=True)
+        return messages
