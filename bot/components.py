@@ -26,6 +26,7 @@ from bot.emergency import emergency_kind
 EMERGENCY_INTENT = "emergency"
 CONDITION_ENTITY = "condition"
 NEGATED_CONDITION_ENTITY = "no_condition"
+EMERGENCY_KIND_ENTITY = "emergency_kind"
 
 
 def has_words(text: str) -> bool:
@@ -70,7 +71,8 @@ class SafetyIntentGuard(GraphComponent, IntentClassifier):
         text = message.get(TEXT) or ""
         intent = message.get(INTENT) or {}
         ranking: List[Dict[str, Any]] = list(message.get(INTENT_RANKING_KEY) or [])
-        if emergency_kind(text):
+        kind = emergency_kind(text)
+        if kind:
             top = {INTENT_NAME_KEY: EMERGENCY_INTENT, PREDICTED_CONFIDENCE_KEY: 1.0}
             rest = [r for r in ranking if r.get(INTENT_NAME_KEY) != EMERGENCY_INTENT]
             message.set(INTENT, top, add_to_output=True)
@@ -85,6 +87,11 @@ class SafetyIntentGuard(GraphComponent, IntentClassifier):
             if rest:
                 message.set(INTENT, dict(rest[0]), add_to_output=True)
                 message.set(INTENT_RANKING_KEY, rest, add_to_output=True)
+        if (message.get(INTENT) or {}).get(INTENT_NAME_KEY) == EMERGENCY_INTENT:
+            # The emergency answer is chosen by this entity (see utter_emergency).
+            entity = {"entity": EMERGENCY_KIND_ENTITY, "value": kind or "general", "start": 0,
+                      "end": len(text), "extractor": type(self).__name__}
+            message.set(ENTITIES, message.get(ENTITIES, []) + [entity], add_to_output=True)
 
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.ENTITY_EXTRACTOR, is_trainable=False)

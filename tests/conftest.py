@@ -1,0 +1,63 @@
+"""Shared fixtures: the real domain, and trackers built with rasa-sdk's own Tracker."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, Dict, List, Optional
+
+import pytest
+import yaml
+from rasa_sdk import Tracker
+from rasa_sdk.executor import CollectingDispatcher
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture(scope="session")
+def domain() -> Dict[str, Any]:
+    return yaml.safe_load((ROOT / "domain.yml").read_text(encoding="utf-8"))
+
+
+@pytest.fixture
+def dispatcher() -> CollectingDispatcher:
+    return CollectingDispatcher()
+
+
+def user_message(
+    text: str, intent: Optional[str], entities: Optional[List[Dict[str, Any]]] = None
+) -> Dict[str, Any]:
+    return {
+        "text": text,
+        "intent": {"name": intent, "confidence": 0.9} if intent else {},
+        "entities": entities or [],
+    }
+
+
+def condition_entity(key: str, negated: bool = False) -> Dict[str, Any]:
+    return {"entity": "no_condition" if negated else "condition", "value": key}
+
+
+@pytest.fixture
+def make_tracker(domain):
+    """A Tracker whose slots are the domain's, with the given values and latest message."""
+
+    def build(
+        slots: Optional[Dict[str, Any]] = None,
+        latest: Optional[Dict[str, Any]] = None,
+        events: Optional[List[Dict[str, Any]]] = None,
+        active_loop: Optional[str] = None,
+    ) -> Tracker:
+        all_slots = {name: None for name in domain["slots"]}
+        all_slots.update(slots or {})
+        return Tracker(
+            sender_id="test-visitor",
+            slots=all_slots,
+            latest_message=latest or user_message("hi", "greet"),
+            events=events or [],
+            paused=False,
+            followup_action=None,
+            active_loop={"name": active_loop} if active_loop else {},
+            latest_action_name="action_listen",
+        )
+
+    return build
