@@ -61,3 +61,15 @@ def make_tracker(domain):
         )
 
     return build
+
+
+@pytest.fixture(scope="session")
+def assistant(tmp_path_factory):
+    """One running assistant shared by every server test (start-up is slow)."""
+    from tests.server import DEFAULT_MODEL, start_assistant
+
+    if not DEFAULT_MODEL.exists():
+        pytest.fail("No trained model: run `make test` (it trains first) or `make train`.")
+    running = start_assistant(tmp_path_factory.mktemp("assistant"))
+    yield running
+    running.stop()

@@ -1,0 +1,98 @@
+"""The content contracts: FAQ catalogue, checklist questions, answer length and wording."""
+
+import re
+from pathlib import Path
+
+import yaml
+
+from bot.conditions import condition_keys
+from bot.settings import ClinicSettings
+
+ROOT = Path(__file__).resolve().parent.parent
+CATALOGUE = [
+    "what_is_cryotherapy", "how_it_works", "is_it_effective", "benefits", "is_it_safe",
+    "side_effects", "contraindications", "how_long", "when_relief_starts", "how_long_relief_lasts",
+    "how_often", "causes_of_back_pain", "about_back_pain", "what_to_wear", "vs_ice",
+    "weight_loss", "sleep", "exercise_recovery", "pregnancy", "booking",
+]
+MAX_WORDS = 80
+
+
+def faq_examples():
+    blocks = yaml.safe_load((ROOT / "data/nlu/faq.yml").read_text())["nlu"]
+    return {b["intent"]: [l[2:] for l in b["examples"].splitlines() if l.strip()] for b in blocks}
+
+
+def faq_answers():
+    return yaml.safe_load((ROOT / "data/responses/faq.yml").read_text())["responses"]
+
+
+def test_every_catalogue_topic_has_examples_and_an_answer():
+    assert sorted(faq_examples()) == sorted(f"faq/{k}" for k in CATALOGUE)
+    assert sorted(faq_answers()) == sorted(f"utter_faq/{k}" for k in CATALOGUE)
+
+
+def test_every_topic_has_at_least_25_training_examples():
+    assert {k: len(v) for k, v in faq_examples().items() if len(v) < 25} == {}
+
+
+def test_no_held_out_question_is_in_the_training_data():
+    training = {e.strip().lower() for v in faq_examples().values() for e in v}
+    for path in (ROOT / "data/nlu").glob("*.yml"):
+        for block in yaml.safe_load(path.read_text())["nlu"]:
+            training |= {l.strip()[2:].lower() for l in block["examples"].splitlines() if l.strip()}
+    heldout = yaml.safe_load((ROOT / "tests/heldout/questions.yml").read_text())
+    questions = [q for group in heldout.values() for qs in group.values() for q in qs]
+    assert [q for q in questions if q.strip().lower() in training] == []
+    assert all(len(qs) >= 8 for qs in heldout["faq"].values())
+
+
+def all_texts(domain):
+    for name, variants in {**domain["responses"], **faq_answers()}.items():
+        for variant in variants:
+            yield name, variant["text"]
+
+
+def test_answers_are_chat_sized_and_plain(domain):
+    for name, text in all_texts(domain):
+        assert len(text.split()) < MAX_WORDS, name
+        assert "**" not in text and not re.search(r"^\s*[-*#] ", text, re.M), name
+
+
+def test_answers_use_only_placeholders_the_clinic_settings_fill(domain):
+    known = set(ClinicSettings().as_slots())
+    for name, text in all_texts(domain):
+        assert set(re.findall(r"{(\w+)}", text)) <= known, name
+
+
+def test_answers_correct_the_articles_errors_and_overclaims():
+    answers = {k: v[0]["text"] for k, v in faq_answers().items()}
+    assert "narrow" in answers["utter_faq/how_it_works"] and "widen" in answers["utter_faq/how_it_works"]
+    assert "3 minutes" in answers["utter_faq/how_long"]
+    assert "20 minutes" in answers["utter_faq/when_relief_starts"]
+    assert "2 to 3 weeks" in answers["utter_faq/how_long_relief_lasts"]
+    assert "80%" in answers["utter_faq/about_back_pain"]
+    assert "six weeks" in answers["utter_faq/about_back_pain"]
+    for text in answers.values():
+        assert not re.search(r"\b(cures|will cure|eliminates)\b", text, re.I)
+    assert "anemia, tumors" in answers["utter_faq/contraindications"]
+    for key in ("utter_faq/is_it_safe", "utter_faq/contraindications"):
+        assert "check if I can do it" in answers[key]
+
+
+def test_every_checklist_condition_has_a_yes_no_question_and_a_slot(domain):
+    assert domain["forms"]["checklist_form"]["required_slots"] == condition_keys()
+    for number, key in enumerate(condition_keys(), start=1):
+        ask = domain["responses"][f"utter_ask_{key}"][0]
+        assert ask["text"].startswith(f"({number}/15) ")
+        assert [b["payload"] for b in ask["buttons"]] == ["/affirm", "/deny"]
+        assert domain["slots"][key]["type"] == "bool"
+
+
+def test_every_trained_component_has_a_random_seed():
+    config = yaml.safe_load((ROOT / "config.yml").read_text())
+    seeds = {"LogisticRegressionClassifier": "random_state", "ResponseSelector": "random_seed",
+             "DIETClassifier": "random_seed", "TEDPolicy": "random_seed"}
+    for component in config["pipeline"] + config["policies"]:
+        if component["name"] in seeds:
+            assert seeds[component["name"]] in component, component["name"]
