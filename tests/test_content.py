@@ -92,7 +92,9 @@ def test_every_checklist_condition_has_a_yes_no_question_and_a_slot(domain):
 def test_every_trained_component_has_a_random_seed():
     config = yaml.safe_load((ROOT / "config.yml").read_text())
     seeds = {"LogisticRegressionClassifier": "random_state", "ResponseSelector": "random_seed",
-             "DIETClassifier": "random_seed", "TEDPolicy": "random_seed"}
+             "DIETClassifier": "random_seed", "TEDPolicy": "random_seed",
+             "bot.faq_selector.IntentClassifierLR": "random_state",
+             "bot.faq_selector.FaqResponseSelector": "random_state"}
     for component in config["pipeline"] + config["policies"]:
         if component["name"] in seeds:
             assert seeds[component["name"]] in component, component["name"]

@@ -1,4 +1,4 @@
-"""Starts the trained assistant (Rasa server + action server) for tests that talk HTTP to it."""
+"""Starts a trained assistant (Rasa server + action server) on free ports, for tests and benchmarks."""
 
 from __future__ import annotations
 
@@ -29,6 +29,11 @@ class RunningAssistant:
     url: str
     token: str
     processes: List[subprocess.Popen]
+    seconds_to_ready: float = 0.0
+
+    @property
+    def server_pid(self) -> int:
+        return self.processes[0].pid
 
     def say(self, sender: str, message: Any) -> List[Dict[str, Any]]:
         response = requests.post(f"{self.url}/webhooks/rest/webhook",
@@ -56,8 +61,9 @@ class RunningAssistant:
 
 
 def start_assistant(workdir: Path, model: Path = DEFAULT_MODEL, env: Optional[Dict[str, str]] = None,
-                    timeout: float = 240.0) -> RunningAssistant:
+                    timeout: float = 300.0) -> RunningAssistant:
     """Action server and Rasa server on free ports, with a fresh SQLite tracker store in workdir."""
+    started = time.monotonic()
     rasa_port, action_port = free_port(), free_port()
     token = "test-token"
     endpoints = workdir / "endpoints.yml"
@@ -86,6 +92,7 @@ def start_assistant(workdir: Path, model: Path = DEFAULT_MODEL, env: Optional[Di
             ready = requests.get(f"{running.url}/status", params={"token": token}, timeout=2)
             actions_ready = requests.get(f"http://localhost:{action_port}/health", timeout=2)
             if ready.status_code == 200 and ready.json().get("model_id") and actions_ready.ok:
+                running.seconds_to_ready = time.monotonic() - started
                 return running
         except requests.RequestException:
             pass

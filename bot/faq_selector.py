@@ -1,0 +1,220 @@
+"""Picks the FAQ topic (faq/<key>) for messages, in the format of Rasa's ResponseSelector.
+
+Measured against Rasa's ResponseSelector on the held-out questions (see README):
+a logistic regression over the same sparse features plus MiniLM sentence vectors
+picked the right topic more often and trains in seconds instead of minutes.
+Its output is what `utter_faq` and `rasa test` read, so rules and responses are unchanged.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any, Dict, List, Optional, Text, Tuple
+
+import numpy as np
+from rasa.engine.graph import ExecutionContext, GraphComponent
+from rasa.engine.recipes.default_recipe import DefaultV1Recipe
+from rasa.engine.storage.resource import Resource
+from rasa.engine.storage.storage import ModelStorage
+from rasa.nlu.classifiers.classifier import IntentClassifier
+from rasa.nlu.constants import (
+    RESPONSE_SELECTOR_PREDICTION_KEY,
+    RESPONSE_SELECTOR_PROPERTY_NAME,
+    RESPONSE_SELECTOR_RANKING_KEY,
+    RESPONSE_SELECTOR_RESPONSES_KEY,
+    RESPONSE_SELECTOR_RETRIEVAL_INTENTS,
+    RESPONSE_SELECTOR_UTTER_ACTION_KEY,
+)
+from rasa.shared.nlu.constants import INTENT, INTENT_RESPONSE_KEY, PREDICTED_CONFIDENCE_KEY, TEXT
+from rasa.shared.nlu.training_data.message import Message
+from rasa.shared.nlu.training_data.training_data import TrainingData
+from scipy.sparse import csr_matrix, hstack, vstack
+
+RANKING_LENGTH = 5
+
+
+def sentence_parts(message: Message) -> Tuple[Optional[csr_matrix], Optional[np.ndarray]]:
+    """The message's sparse (word and character counts) and dense (embedding) sentence features."""
+    sparse = message.get_sparse_features(TEXT)[1]
+    dense = message.get_dense_features(TEXT)[1]
+    return (
+        csr_matrix(sparse.features).astype(np.float64) if sparse is not None else None,
+        np.asarray(dense.features, dtype=np.float64) if dense is not None else None,
+    )
+
+
+class ScaledFeatures:
+    """TF-IDF weighting of the sparse counts, next to the dense features.
+
+    CountVectorsFeaturizer gives raw counts; without this, common character
+    n-grams ("cry", "the") outweigh the words that tell topics apart.
+    """
+
+    def __init__(self) -> None:
+        from sklearn.feature_extraction.text import TfidfTransformer
+
+        self._tfidf = TfidfTransformer(sublinear_tf=True)
+
+    def fit_transform(self, messages: List[Message]) -> csr_matrix:
+        parts = [sentence_parts(m) for m in messages]
+        sparse = vstack([p[0] for p in parts]) if parts[0][0] is not None else None
+        if sparse is not None:
+            self._tfidf.fit(sparse)
+        return self._combine(sparse, [p[1] for p in parts])
+
+    def transform(self, message: Message) -> csr_matrix:
+        sparse, dense = sentence_parts(message)
+        return self._combine(sparse, [dense])
+
+    def _combine(self, sparse, dense_rows) -> csr_matrix:
+        blocks = []
+        if sparse is not None:
+            blocks.append(self._tfidf.transform(sparse))
+        if dense_rows and dense_rows[0] is not None:
+            blocks.append(csr_matrix(np.vstack(dense_rows)))
+        return hstack(blocks).tocsr()
+
+
+@DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=True)
+class FaqResponseSelector(GraphComponent, IntentClassifier):
+    """The ResponseSelector for one retrieval intent, as a regularised logistic regression."""
+
+    @staticmethod
+    def get_default_config() -> Dict[Text, Any]:
+        return {"retrieval_intent": "faq", "C": 10.0, "max_iter": 3000, "random_state": 42}
+
+    def __init__(self, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
+                 model=None, responses: Optional[Dict[str, List[Dict[str, Any]]]] = None) -> None:
+        self._config = config
+        self._model_storage = model_storage
+        self._resource = resource
+        self._model = model
+        self._responses = responses or {}
+
+    @classmethod
+    def create(cls, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
+               execution_context: ExecutionContext) -> FaqResponseSelector:
+        return cls(config, model_storage, resource)
+
+    @property
+    def retrieval_intent(self) -> str:
+        return self._config["retrieval_intent"]
+
+    def train(self, training_data: TrainingData) -> Resource:
+        from sklearn.linear_model import LogisticRegression
+
+        examples = [m for m in training_data.intent_examples
+                    if m.get(INTENT) == self.retrieval_intent and m.get(INTENT_RESPONSE_KEY)]
+        if examples:
+            features = ScaledFeatures()
+            X = features.fit_transform(examples)
+            y = [m.get(INTENT_RESPONSE_KEY) for m in examples]
+            classifier = LogisticRegression(C=self._config["C"], max_iter=self._config["max_iter"],
+                                            random_state=self._config["random_state"]).fit(X, y)
+            self._model = (features, classifier)
+        prefix = f"utter_{self.retrieval_intent}/"
+        self._responses = {k: v for k, v in training_data.responses.items() if k.startswith(prefix)}
+        self.persist()
+        return self._resource
+
+    def persist(self) -> None:
+        import joblib
+
+        with self._model_storage.write_to(self._resource) as folder:
+            joblib.dump(self._model, folder / "model.joblib")
+            (folder / "responses.json").write_text(json.dumps(self._responses), encoding="utf-8")
+
+    @classmethod
+    def load(cls, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
+             execution_context: ExecutionContext, **kwargs: Any) -> FaqResponseSelector:
+        import joblib
+
+        with model_storage.read_from(resource) as folder:
+            model = joblib.load(folder / "model.joblib")
+            responses = json.loads((folder / "responses.json").read_text(encoding="utf-8"))
+        return cls(config, model_storage, resource, model, responses)
+
+    def process(self, messages: List[Message]) -> List[Message]:
+        if self._model is None:
+            return messages
+        features, classifier = self._model
+        for message in messages:
+            probabilities = classifier.predict_proba(features.transform(message))[0]
+            order = np.argsort(probabilities)[::-1]
+            keys = classifier.classes_
+            best = keys[order[0]]
+            utter_action = f"utter_{best}"
+            prediction = {
+                RESPONSE_SELECTOR_PREDICTION_KEY: {
+                    RESPONSE_SELECTOR_RESPONSES_KEY: self._responses.get(utter_action, [{TEXT: best}]),
+                    PREDICTED_CONFIDENCE_KEY: float(probabilities[order[0]]),
+                    INTENT_RESPONSE_KEY: best,
+                    RESPONSE_SELECTOR_UTTER_ACTION_KEY: utter_action,
+                },
+                RESPONSE_SELECTOR_RANKING_KEY: [
+                    {"id": int(i), PREDICTED_CONFIDENCE_KEY: float(probabilities[i]), INTENT_RESPONSE_KEY: keys[i]}
+                    for i in order[:RANKING_LENGTH]
+                ],
+            }
+            selectors = message.get(RESPONSE_SELECTOR_PROPERTY_NAME, {})
+            selectors[RESPONSE_SELECTOR_RETRIEVAL_INTENTS] = [self.retrieval_intent]
+            selectors[self.retrieval_intent] = prediction
+            message.set(RESPONSE_SELECTOR_PROPERTY_NAME, selectors, add_to_output=True)
+        return messages
+
+
+@DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=True)
+class IntentClassifierLR(GraphComponent, IntentClassifier):
+    """Intent classification by logistic regression on the same scaled features as the FAQ selector."""
+
+    @staticmethod
+    def get_default_config() -> Dict[Text, Any]:
+        return {"C": 10.0, "max_iter": 3000, "random_state": 42, "ranking_length": 10}
+
+    def __init__(self, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
+                 model=None) -> None:
+        self._config = config
+        self._model_storage = model_storage
+        self._resource = resource
+        self._model = model
+
+    @classmethod
+    def create(cls, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
+               execution_context: ExecutionContext) -> IntentClassifierLR:
+        return cls(config, model_storage, resource)
+
+    def train(self, training_data: TrainingData) -> Resource:
+        import joblib
+        from sklearn.linear_model import LogisticRegression
+
+        examples = training_data.intent_examples
+        features = ScaledFeatures()
+        X = features.fit_transform(examples)
+        y = [m.get(INTENT) for m in examples]
+        classifier = LogisticRegression(C=self._config["C"], max_iter=self._config["max_iter"],
+                                        random_state=self._config["random_state"]).fit(X, y)
+        self._model = (features, classifier)
+        with self._model_storage.write_to(self._resource) as folder:
+            joblib.dump(self._model, folder / "model.joblib")
+        return self._resource
+
+    @classmethod
+    def load(cls, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
+             execution_context: ExecutionContext, **kwargs: Any) -> IntentClassifierLR:
+        import joblib
+
+        with model_storage.read_from(resource) as folder:
+            return cls(config, model_storage, resource, joblib.load(folder / "model.joblib"))
+
+    def process(self, messages: List[Message]) -> List[Message]:
+        if self._model is None:
+            return messages
+        features, classifier = self._model
+        for message in messages:
+            probabilities = classifier.predict_proba(features.transform(message))[0]
+            order = np.argsort(probabilities)[::-1][: self._config["ranking_length"]]
+            ranking = [{"name": str(classifier.classes_[i]), PREDICTED_CONFIDENCE_KEY: float(probabilities[i])}
+                       for i in order]
+            message.set(INTENT, dict(ranking[0]), add_to_output=True)
+            message.set("intent_ranking", ranking, add_to_output=True)
+        return messages

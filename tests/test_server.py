@@ -1,0 +1,189 @@
+"""The trained assistant over HTTP: what a visitor (or a client) really gets back."""
+
+import json
+import uuid
+
+import pytest
+import requests
+
+from bot.conditions import condition_keys
+
+pytestmark = pytest.mark.server
+
+
+def new_sender() -> str:
+    return f"visitor-{uuid.uuid4().hex[:10]}"
+
+
+def post_raw(assistant, data: bytes, content_type="application/json"):
+    return requests.post(f"{assistant.url}/webhooks/rest/webhook", data=data,
+                         headers={"Content-Type": content_type}, timeout=30)
+
+
+def joined(texts):
+    return " ".join(texts)
+
+
+def test_an_faq_is_answered(assistant):
+    assert "3 minutes" in joined(assistant.texts(new_sender(), "how long does a session take?"))
+
+
+def test_the_greeting_says_it_is_not_medical_advice_and_what_to_do_in_an_emergency(assistant):
+    text = joined(assistant.texts(new_sender(), "hello"))
+    assert "not medical advice" in text and "911" in text
+
+
+@pytest.mark.parametrize(
+    "raw, error",
+    [
+        (b"{not json", "not valid JSON"),
+        (b"[1, 2]", "must be a JSON object"),
+        (json.dumps({"message": "hi"}).encode(), '"sender" is required'),
+        (json.dumps({"sender": "x", "message": 12345}).encode(), '"message" must be a string'),
+        (b'{"sender": "x", "message": "caf\xe9"}', "not valid UTF-8"),
+    ],
+)
+def test_malformed_requests_get_a_400_with_a_json_error(assistant, raw, error):
+    response = post_raw(assistant, raw)
+    assert response.status_code == 400
+    assert error in response.json()["error"]
+
+
+def test_the_server_keeps_serving_after_bad_requests(assistant):
+    for raw in (b"{", b"null", b"\xff\xff"):
+        assert post_raw(assistant, raw).status_code == 400
+    assert "3 minutes" in joined(assistant.texts(new_sender(), "how many minutes in the chamber"))
+
+
+def test_an_empty_message_gets_a_gentle_prompt(assistant):
+    assert "empty" in joined(assistant.texts(new_sender(), "   "))
+
+
+@pytest.mark.parametrize("message", ["12345", "😀😀😀"])
+def test_numbers_or_emoji_alone_reach_the_fallback(assistant, message):
+    assert "say that another way" in joined(assistant.texts(new_sender(), message))
+
+
+def test_a_very_long_message_is_answered_from_its_start(assistant):
+    message = "What are the side effects of cryotherapy? " + "blah " * 400
+    texts = assistant.texts(new_sender(), message)
+    assert "numbness" in joined(texts).lower()
+    assert "quite long" in texts[-1]
+
+
+def test_two_misses_in_a_row_offer_the_clinics_contact(assistant):
+    sender = new_sender()
+    assert "another way" in joined(assistant.texts(sender, "zxqv plor blem"))
+    assert "(555) 010-0199" in joined(assistant.texts(sender, "wibble wobble flarn"))
+
+
+def test_an_emergency_is_sent_to_emergency_care(assistant):
+    text = joined(assistant.texts(new_sender(), "I suddenly can't feel my legs and I've wet myself"))
+    assert "911" in text and "emergency room" in text
+
+
+def test_suicidal_thoughts_get_the_crisis_line_first(assistant):
+    text = joined(assistant.texts(new_sender(), "I don't want to live anymore"))
+    assert text.startswith("I'm really sorry") and "988" in text
+
+
+def test_questions_beyond_the_article_go_to_the_doctor(assistant):
+    assert "question for your doctor" in joined(assistant.texts(new_sender(), "how much ibuprofen should I take?"))
+
+
+def test_the_http_api_needs_the_token(assistant):
+    assert requests.get(f"{assistant.url}/conversations/x/tracker", timeout=10).status_code == 401
+
+
+QUESTION_COUNT = len(condition_keys())
+
+
+def start_checklist(assistant, sender, opener="can I do cryotherapy?"):
+    texts = assistant.texts(sender, opener)
+    assert any("15 conditions" in t for t in texts)
+    return texts
+
+
+def slots(assistant, sender):
+    return assistant.tracker(sender)["slots"]
+
+
+def test_full_checklist_with_one_condition_through_rest(assistant):
+    sender = new_sender()
+    texts = start_checklist(assistant, sender)
+    assert texts[-1].startswith("(1/15)")
+    for number, key in enumerate(condition_keys(), start=1):
+        answer = "yes" if key == "high_blood_pressure" else "no"
+        texts = assistant.texts(sender, answer)
+        if number < QUESTION_COUNT:
+            assert texts[-1].startswith(f"({number + 1}/15)"), texts
+    assert "You reported high blood pressure" in joined(texts)
+    assert "talk to your doctor before booking" in joined(texts)
+    state = slots(assistant, sender)
+    assert state["screening_result"] == "contraindicated"
+    assert state["flagged_conditions"] == ["high_blood_pressure"]
+
+
+def test_clear_checklist_with_casual_answers(assistant):
+    sender = new_sender()
+    start_checklist(assistant, sender, "am I a good candidate for cryo?")
+    answers = ["nope", "no", "nah", "no", "never", "nope", "no", "no", "no", "nope", "no", "no", "nah",
+               "no", "no, I'm 45"]
+    for answer in answers:
+        texts = assistant.texts(sender, answer)
+    assert "not a medical clearance" in joined(texts)
+    state = slots(assistant, sender)
+    assert state["screening_result"] == "clear" and state["flagged_conditions"] == []
+
+
+def test_condition_stated_up_front_and_in_a_full_sentence(assistant):
+    sender = new_sender()
+    texts = start_checklist(assistant, sender, "I have a pacemaker, can I do cryo?")
+    assert "metal implants or a pacemaker" in joined(texts)
+    answers = {"stroke_history": "yes, I had a stroke in 2019"}
+    for key in condition_keys():
+        if key == "implants_or_pacemaker":
+            continue
+        texts = assistant.texts(sender, answers.get(key, "no"))
+    state = slots(assistant, sender)
+    assert state["screening_result"] == "contraindicated"
+    assert state["flagged_conditions"] == ["stroke_history", "implants_or_pacemaker"]
+
+
+def test_an_faq_in_the_middle_is_answered_then_the_same_question_asked_again(assistant):
+    sender = new_sender()
+    start_checklist(assistant, sender)
+    assistant.texts(sender, "no")
+    texts = assistant.texts(sender, "what are the side effects?")
+    assert "numbness" in joined(texts).lower()
+    assert texts[-1].startswith("(2/15)")
+    assert assistant.texts(sender, "no")[-1].startswith("(3/15)")
+
+
+def test_stop_leaves_the_checklist_and_chat_goes_on(assistant):
+    sender = new_sender()
+    start_checklist(assistant, sender)
+    assistant.texts(sender, "no")
+    assert "stopped the checklist" in joined(assistant.texts(sender, "stop"))
+    assert assistant.tracker(sender)["active_loop"] in ({}, None, {"name": None})
+    assert "3 minutes" in joined(assistant.texts(sender, "how long does a session take?"))
+
+
+def test_an_emergency_mid_checklist_is_answered_at_once(assistant):
+    sender = new_sender()
+    start_checklist(assistant, sender)
+    text = joined(assistant.texts(sender, "I have crushing chest pain right now"))
+    assert "911" in text
+    assert assistant.tracker(sender)["active_loop"] in ({}, None, {"name": None})
+
+
+def test_yes_after_the_safety_answer_starts_the_checklist(assistant):
+    sender = new_sender()
+    assert "check if I can do it" in joined(assistant.texts(sender, "is cryotherapy safe?"))
+    texts = assistant.texts(sender, "yes please")
+    assert any("15 conditions" in t for t in texts) and texts[-1].startswith("(1/15)")
+
+
+def test_checklist_questions_offer_yes_no_buttons(assistant):
+    replies = assistant.say(new_sender(), "check if it's safe for me")
+    assert [b["payload"] for b in replies[-1]["buttons"]] == ["/affirm", "/deny"]
