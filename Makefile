@@ -55,7 +55,7 @@ shell: $(MODEL)
 	@bash scripts/run.sh shell
 
 test: validate $(MODEL)
-	$(RASA) test core --model $(MODEL) --stories tests --fail-on-prediction-errors --out results/conversations
+	$(RASA) test core --e2e --model $(MODEL) --stories tests --fail-on-prediction-errors --out results/conversations
 	$(PY) -m pytest -q
 
 bench: $(MODEL)

@@ -18,6 +18,10 @@ NEGATED_CONDITION_ENTITY = "no_condition"
 YES_INTENTS = {"affirm"}
 NO_INTENTS = {"deny"}
 UNSURE_INTENTS = {"unsure"}
+# Messages the form hands back to the rules (answer, then ask the same question again;
+# or leave the checklist): the form rejects them by extracting nothing.
+INTERRUPTIONS = {"faq", "stop", "emergency", "medical_advice", "human_handoff", "bot_challenge"}
+LEAVES_THE_CHECKLIST = {"stop", "emergency"}
 # Answers that end with an offer to run the checklist, so a following "yes" starts it.
 OFFERS_CHECKLIST = {"utter_faq/is_it_safe", "utter_faq/contraindications"}
 CLEAR = "clear"
@@ -123,8 +127,12 @@ class ValidateChecklistForm(FormValidationAction):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> List[EventType]:
         asked = tracker.get_slot("requested_slot")
-        answers: Dict[str, Optional[bool]] = dict(stated_conditions(tracker))
         intent = latest_intent(tracker)
+        if intent in LEAVES_THE_CHECKLIST:
+            return []
+        answers: Dict[str, Optional[bool]] = dict(stated_conditions(tracker))
+        if intent in INTERRUPTIONS and not answers:
+            return []
         if asked in condition_keys() and asked not in answers:
             if intent in YES_INTENTS:
                 answers[asked] = True

@@ -34,6 +34,22 @@ def has_words(text: str) -> bool:
     return any(ch.isalpha() for ch in text)
 
 
+def known_word_ratio(message: Message, featurizer: str) -> float:
+    """Share of the message's word tokens that the word featurizer saw in training."""
+    sequence = message.get_sparse_features(TEXT, featurizers=[featurizer])[0]
+    if sequence is None:
+        return 1.0
+    rows = sequence.features.tocsr()
+    tokens = [t for t in (message.get("text_tokens") or [])]
+    if tokens and len(tokens) == rows.shape[0]:
+        counted = [i for i, t in enumerate(tokens) if any(ch.isalpha() for ch in t.text)]
+    else:
+        counted = list(range(rows.shape[0]))
+    if not counted:
+        return 1.0
+    return sum(rows[i].nnz > 0 for i in counted) / len(counted)
+
+
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=False)
 class SafetyIntentGuard(GraphComponent, IntentClassifier):
     """Corrects the intent classifier on the two things it must not get wrong.
@@ -41,16 +57,19 @@ class SafetyIntentGuard(GraphComponent, IntentClassifier):
     A message that the deterministic phrase check calls an emergency becomes
     `emergency` whatever the classifier said; a classifier-only `emergency`
     below `min_emergency_confidence` gives way to the next intent (false alarms
-    frighten people). A message without a single letter gets zero confidence so
-    the FallbackClassifier after this component asks the user to rephrase.
+    frighten people). A message without a single letter, or whose words are
+    mostly unknown (gibberish), gets zero confidence so the FallbackClassifier
+    after this component asks the user to rephrase.
     """
 
     @staticmethod
     def get_default_config() -> Dict[Text, Any]:
-        return {"min_emergency_confidence": 0.5}
+        return {"min_emergency_confidence": 0.5, "word_featurizer": "word_counts", "min_known_words": 0.34}
 
     def __init__(self, config: Dict[Text, Any]) -> None:
         self._min_emergency_confidence = float(config["min_emergency_confidence"])
+        self._word_featurizer = config["word_featurizer"]
+        self._min_known_words = float(config["min_known_words"])
 
     @classmethod
     def create(
@@ -77,7 +96,7 @@ class SafetyIntentGuard(GraphComponent, IntentClassifier):
             rest = [r for r in ranking if r.get(INTENT_NAME_KEY) != EMERGENCY_INTENT]
             message.set(INTENT, top, add_to_output=True)
             message.set(INTENT_RANKING_KEY, [top] + rest, add_to_output=True)
-        elif not has_words(text):
+        elif not has_words(text) or known_word_ratio(message, self._word_featurizer) < self._min_known_words:
             message.set(INTENT, {**intent, PREDICTED_CONFIDENCE_KEY: 0.0}, add_to_output=True)
         elif (
             intent.get(INTENT_NAME_KEY) == EMERGENCY_INTENT

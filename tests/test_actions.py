@@ -151,3 +151,10 @@ async def test_a_miss_after_an_understood_message_starts_counting_again(dispatch
                                    user_event("qwer", "nlu_fallback")])
     await ActionFallback().run(dispatcher, tracker, domain)
     assert responses(dispatcher) == ["utter_ask_rephrase"]
+
+
+@pytest.mark.parametrize("text, intent", [("what are the side effects?", "faq"), ("stop", "stop"),
+                                          ("I can't breathe", "emergency"), ("talk to a person", "human_handoff")])
+async def test_interruptions_are_left_to_the_rules(dispatcher, make_tracker, domain, text, intent):
+    assert await run_validation(dispatcher, make_tracker, domain, "anemia", user_message(text, intent)) == []
+    assert dispatcher.messages == []

@@ -13,7 +13,7 @@ def classified(text, *ranking):
 
 @pytest.fixture(scope="module")
 def guard():
-    return SafetyIntentGuard({"min_emergency_confidence": 0.6})
+    return SafetyIntentGuard({**SafetyIntentGuard.get_default_config(), "min_emergency_confidence": 0.6})
 
 
 def test_a_phrase_match_overrides_the_classifier(guard):
