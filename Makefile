@@ -17,7 +17,7 @@ export TQDM_DISABLE := 1
 TRAINING_INPUTS := config.yml domain.yml $(shell find data bot -type f \( -name '*.yml' -o -name '*.py' \) 2>/dev/null | sort)
 MODEL := models/current.tar.gz
 
-.PHONY: help install validate train run shell actions test test-unit bench clean
+.PHONY: help install browser validate train run shell actions test bench clean
 
 help:
 	@echo "make run      set up, train if needed, and start the assistant on port $(RASA_PORT)"
@@ -35,6 +35,12 @@ $(VENV)/.installed: pyproject.toml model-weights.txt scripts/find-python.sh
 	@touch $@
 
 install: $(VENV)/.installed
+
+# The widget tests drive Debian's chromium (Playwright's own browser download cannot work here).
+browser:
+	@command -v chromium >/dev/null 2>&1 || { \
+	  echo "Installing Debian's chromium for the widget tests..."; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; }
 
 validate: install
 	$(RASA) data validate --fail-on-warnings
@@ -54,7 +60,7 @@ run: $(MODEL)
 shell: $(MODEL)
 	@bash scripts/run.sh shell
 
-test: validate $(MODEL)
+test: validate browser $(MODEL)
 	$(RASA) test core --e2e --model $(MODEL) --stories tests --fail-on-prediction-errors --out results/conversations
 	$(PY) -m pytest -q
 

@@ -44,6 +44,7 @@ done
 cat <<MSG
 
 The assistant is ready.
+  Try the chat widget in a browser:  http://localhost:${RASA_PORT}/webhooks/widget/demo
   Talk to it:  curl -s -XPOST http://localhost:${RASA_PORT}/webhooks/rest/webhook \\
                  -H 'Content-Type: application/json' -d '{"sender": "me", "message": "hi"}'
   HTTP API:    http://localhost:${RASA_PORT}/  (token: ?token=${RASA_API_TOKEN})

@@ -70,6 +70,7 @@ def assistant(tmp_path_factory):
 
     if not DEFAULT_MODEL.exists():
         pytest.fail("No trained model: run `make test` (it trains first) or `make train`.")
-    running = start_assistant(tmp_path_factory.mktemp("assistant"))
+    running = start_assistant(tmp_path_factory.mktemp("assistant"),
+                              env={"WIDGET_ALLOWED_ORIGINS": "http://clinic.example"})
     yield running
     running.stop()

@@ -18,9 +18,14 @@ CATALOGUE = [
 MAX_WORDS = 80
 
 
+def examples_by_intent(path: Path):
+    blocks = yaml.safe_load(path.read_text())["nlu"]
+    return {b["intent"]: [line.strip()[2:] for line in b["examples"].splitlines() if line.strip()]
+            for b in blocks}
+
+
 def faq_examples():
-    blocks = yaml.safe_load((ROOT / "data/nlu/faq.yml").read_text())["nlu"]
-    return {b["intent"]: [l[2:] for l in b["examples"].splitlines() if l.strip()] for b in blocks}
+    return examples_by_intent(ROOT / "data/nlu/faq.yml")
 
 
 def faq_answers():
@@ -37,10 +42,12 @@ def test_every_topic_has_at_least_25_training_examples():
 
 
 def test_no_held_out_question_is_in_the_training_data():
-    training = {e.strip().lower() for v in faq_examples().values() for e in v}
-    for path in (ROOT / "data/nlu").glob("*.yml"):
-        for block in yaml.safe_load(path.read_text())["nlu"]:
-            training |= {l.strip()[2:].lower() for l in block["examples"].splitlines() if l.strip()}
+    training = {
+        example.lower()
+        for path in (ROOT / "data/nlu").glob("*.yml")
+        for examples in examples_by_intent(path).values()
+        for example in examples
+    }
     heldout = yaml.safe_load((ROOT / "tests/heldout/questions.yml").read_text())
     questions = [q for group in heldout.values() for qs in group.values() for q in qs]
     assert [q for q in questions if q.strip().lower() in training] == []

@@ -187,3 +187,36 @@ def test_yes_after_the_safety_answer_starts_the_checklist(assistant):
 def test_checklist_questions_offer_yes_no_buttons(assistant):
     replies = assistant.say(new_sender(), "check if it's safe for me")
     assert [b["payload"] for b in replies[-1]["buttons"]] == ["/affirm", "/deny"]
+
+
+@pytest.mark.parametrize(
+    "answer, value",
+    [("yep", True), ("yeah", True), ("sure", True), ("I do", True), ("yes I have", True),
+     ("nope", False), ("nah", False), ("no I don't", False), ("not that I know of", False),
+     ("never", False), ("I don't have that", False)],
+)
+def test_everyday_yes_and_no_answer_the_question(assistant, answer, value):
+    sender = new_sender()
+    start_checklist(assistant, sender)
+    texts = assistant.texts(sender, answer)
+    assert texts[-1].startswith("(2/15)"), texts
+    assert slots(assistant, sender)["respiratory_illness"] is value
+
+
+@pytest.mark.parametrize("answer", ["cancel", "quit", "I want to stop"])
+def test_other_ways_to_stop(assistant, answer):
+    sender = new_sender()
+    start_checklist(assistant, sender)
+    assert "stopped the checklist" in joined(assistant.texts(sender, answer))
+
+
+def test_an_answer_that_is_not_yes_or_no_is_asked_again(assistant):
+    sender = new_sender()
+    start_checklist(assistant, sender)
+    texts = assistant.texts(sender, "purple elephants")
+    assert "yes or a no" in joined(texts) and texts[-1].startswith("(1/15)")
+
+
+def test_ordinary_numbness_question_is_not_an_emergency(assistant):
+    text = joined(assistant.texts(new_sender(), "will I feel numb afterwards"))
+    assert "911" not in text and "numbness" in text.lower()

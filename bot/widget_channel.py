@@ -1,0 +1,111 @@
+"""The website chat widget: its files, a demo page, and its message endpoint.
+
+Served under /webhooks/widget/ by the assistant's own server (no CDN). Messages
+are validated like the REST channel's; answers are plain JSON over HTTP, so any
+replica can serve any request. Cross-origin calls are allowed only from the
+origins in WIDGET_ALLOWED_ORIGINS (comma-separated), never "*".
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any, Awaitable, Callable, Dict, Optional, Text
+
+from rasa.core.channels.channel import UserMessage
+from sanic import Blueprint, response
+from sanic.request import Request
+from sanic.response import HTTPResponse
+
+from bot.channel import BadRequest, ValidatedRestInput, error_response, parse_request
+
+WIDGET_FILES = Path(__file__).resolve().parent / "widget"
+CONTENT_TYPES = {".js": "application/javascript; charset=utf-8", ".css": "text/css; charset=utf-8",
+                 ".html": "text/html; charset=utf-8"}
+CONTENT_SECURITY_POLICY = (
+    "default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self'; "
+    "img-src 'self' data:; base-uri 'none'; form-action 'self'; frame-ancestors 'self'"
+)
+
+
+def allowed_origins(environ: Optional[Dict[str, str]] = None) -> set:
+    environ = os.environ if environ is None else environ
+    raw = environ.get("WIDGET_ALLOWED_ORIGINS", "")
+    return {origin.strip().rstrip("/") for origin in raw.split(",") if origin.strip() and origin.strip() != "*"}
+
+
+class WidgetInput(ValidatedRestInput):
+    """Input channel for the embeddable widget (registered in credentials.yml)."""
+
+    @classmethod
+    def name(cls) -> Text:
+        return "widget"
+
+    @classmethod
+    def from_credentials(cls, credentials: Optional[Dict[Text, Any]]) -> "WidgetInput":
+        return cls()
+
+    def __init__(self) -> None:
+        self._origins = allowed_origins()
+
+    def _cors_headers(self, request: Request) -> Dict[str, str]:
+        origin = request.headers.get("origin", "").rstrip("/")
+        if origin and origin in self._origins:
+            return {"Access-Control-Allow-Origin": origin, "Vary": "Origin",
+                    "Access-Control-Allow-Methods": "POST, OPTIONS",
+                    "Access-Control-Allow-Headers": "Content-Type", "Access-Control-Max-Age": "600"}
+        return {"Vary": "Origin"}
+
+    def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[None]]) -> Blueprint:
+        widget = Blueprint(f"custom_webhook_{type(self).__name__}", __name__)
+
+        def static(name: str) -> HTTPResponse:
+            path = WIDGET_FILES / name
+            return response.text(
+                path.read_text(encoding="utf-8"),
+                content_type=CONTENT_TYPES[path.suffix],
+                headers={"Content-Security-Policy": CONTENT_SECURITY_POLICY,
+                         "X-Content-Type-Options": "nosniff", "Cache-Control": "no-cache"},
+            )
+
+        @widget.route("/", methods=["GET"])
+        async def health(request: Request) -> HTTPResponse:
+            return response.json({"status": "ok"})
+
+        @widget.route("/widget.js", methods=["GET"])
+        async def script(request: Request) -> HTTPResponse:
+            return static("widget.js")
+
+        @widget.route("/widget.css", methods=["GET"])
+        async def stylesheet(request: Request) -> HTTPResponse:
+            return static("widget.css")
+
+        @widget.route("/demo.css", methods=["GET"])
+        async def demo_stylesheet(request: Request) -> HTTPResponse:
+            return static("demo.css")
+
+        @widget.route("/demo", methods=["GET"])
+        async def demo(request: Request) -> HTTPResponse:
+            return static("demo.html")
+
+        @widget.route("/demo/<page:[a-z]+>", methods=["GET"])
+        async def demo_subpage(request: Request, page: str) -> HTTPResponse:
+            # Another page of the same site, to show the conversation follows the visitor.
+            return static("demo.html")
+
+        @widget.route("/webhook", methods=["OPTIONS"])
+        async def preflight(request: Request) -> HTTPResponse:
+            return response.empty(status=204, headers=self._cors_headers(request))
+
+        @widget.route("/webhook", methods=["POST"])
+        async def receive(request: Request) -> HTTPResponse:
+            headers = self._cors_headers(request)
+            try:
+                incoming = parse_request(request.body or b"")
+            except BadRequest as error:
+                bad = error_response(str(error), error.status)
+                bad.headers.update(headers)
+                return bad
+            return response.json(await self.handle(incoming, on_new_message), headers=headers)
+
+        return widget

@@ -1,0 +1,95 @@
+"""The FAQ selector and intent classifier, trained on a small set of real Rasa messages."""
+
+import numpy as np
+import pytest
+from rasa.engine.graph import ExecutionContext
+from rasa.engine.storage.local_model_storage import LocalModelStorage
+from rasa.engine.storage.resource import Resource
+from rasa.nlu.featurizers.sparse_featurizer.count_vectors_featurizer import CountVectorsFeaturizer
+from rasa.nlu.tokenizers.whitespace_tokenizer import WhitespaceTokenizer
+from rasa.shared.nlu.training_data.message import Message
+from rasa.shared.nlu.training_data.training_data import TrainingData
+
+from bot.faq_selector import FaqResponseSelector, IntentClassifierLR
+
+EXAMPLES = {
+    "faq/how_long": ["how long is a session", "how many minutes does it take", "session length",
+                     "how long do I stay in the chamber"],
+    "faq/side_effects": ["what are the side effects", "any side effects", "will my skin go red",
+                         "does it cause tingling"],
+    "greet": ["hello", "hi there", "good morning", "hey"],
+}
+RESPONSES = {"utter_faq/how_long": [{"text": "About 3 minutes."}],
+             "utter_faq/side_effects": [{"text": "Numbness, tingling, redness."}]}
+
+
+@pytest.fixture
+def storage(tmp_path):
+    return LocalModelStorage(tmp_path)
+
+
+@pytest.fixture
+def featurize(storage):
+    tokenizer = WhitespaceTokenizer(WhitespaceTokenizer.get_default_config())
+    context = ExecutionContext(node_name="counts", graph_schema=None)
+    counts = CountVectorsFeaturizer.create(
+        {**CountVectorsFeaturizer.get_default_config(), "analyzer": "char_wb", "min_ngram": 2, "max_ngram": 4},
+        storage, Resource("counts"), context)
+
+    def run(data: TrainingData = None, messages=None):
+        if data is not None:
+            tokenizer.process_training_data(data)
+            counts.train(data)
+            counts.process_training_data(data)
+            return data
+        tokenizer.process(messages)
+        counts.process(messages)
+        return messages
+
+    return run
+
+
+def training_data() -> TrainingData:
+    messages = []
+    for label, texts in EXAMPLES.items():
+        intent, _, key = label.partition("/")
+        for text in texts:
+            data = {"text": text, "intent": intent}
+            if key:
+                data["intent_response_key"] = label
+            messages.append(Message(data=data))
+    return TrainingData(messages, responses=RESPONSES)
+
+
+def test_the_selector_answers_in_the_response_selector_format(storage, featurize):
+    data = featurize(training_data())
+    context = ExecutionContext(node_name="faq", graph_schema=None)
+    resource = Resource("faq")
+    config = FaqResponseSelector.get_default_config()
+    FaqResponseSelector.create(config, storage, resource, context).train(data)
+    selector = FaqResponseSelector.load(config, storage, resource, context)
+
+    message = Message(data={"text": "how many minutes is one session"})
+    selector.process(featurize(messages=[message]))
+    selected = message.get("response_selector")
+    assert selected["all_retrieval_intents"] == ["faq"]
+    response = selected["faq"]["response"]
+    assert response["intent_response_key"] == "faq/how_long"
+    assert response["utter_action"] == "utter_faq/how_long"
+    assert response["responses"] == [{"text": "About 3 minutes."}]
+    assert [r["intent_response_key"] for r in selected["faq"]["ranking"]][0] == "faq/how_long"
+    assert np.isclose(sum(r["confidence"] for r in selected["faq"]["ranking"]), 1.0)
+
+
+def test_the_intent_classifier_ranks_intents(storage, featurize):
+    data = featurize(training_data())
+    context = ExecutionContext(node_name="intents", graph_schema=None)
+    resource = Resource("intents")
+    config = IntentClassifierLR.get_default_config()
+    IntentClassifierLR.create(config, storage, resource, context).train(data)
+    classifier = IntentClassifierLR.load(config, storage, resource, context)
+
+    message = Message(data={"text": "hello there"})
+    classifier.process(featurize(messages=[message]))
+    assert message.get("intent")["name"] == "greet"
+    assert [r["name"] for r in message.get("intent_ranking")] == ["greet", "faq"]

@@ -1,0 +1,178 @@
+"""The chat widget in a real browser (Debian's chromium, driven by Playwright) on the demo page."""
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+import requests
+
+pytestmark = [pytest.mark.server, pytest.mark.browser]
+
+ARTIFACTS = Path(__file__).resolve().parent.parent / "artifacts"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--no-first-run"]
+LOG = ".cryo-chat__log"
+
+
+@pytest.fixture(scope="session")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    executable = shutil.which("chromium")
+    if not executable:
+        pytest.fail("chromium is not installed: `make test` installs it (make browser).")
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(browser, assistant):
+    context = browser.new_context(viewport={"width": 1280, "height": 800})
+    page = context.new_page()
+    page.goto(f"{assistant.url}/webhooks/widget/demo")
+    yield page
+    context.close()
+
+
+def bot_messages(page):
+    return page.locator(f"{LOG} .cryo-chat__msg--bot")
+
+
+def wait_for_bot_text(page, text, timeout=30_000):
+    page.locator(f"{LOG} .cryo-chat__msg--bot", has_text=text).last.wait_for(timeout=timeout)
+
+
+def open_widget(page):
+    page.get_by_role("button", name="Ask about cryotherapy").click()
+    wait_for_bot_text(page, "not medical advice")
+
+
+def ask(page, text):
+    page.get_by_label("Your message").fill(text)
+    page.get_by_label("Your message").press("Enter")
+
+
+def test_opening_shows_the_greeting_and_answers_an_faq(page):
+    open_widget(page)
+    assert page.get_by_role("dialog").is_visible()
+    ask(page, "how long does a session take?")
+    wait_for_bot_text(page, "3 minutes")
+    assert page.locator(f"{LOG} .cryo-chat__msg--user").last.inner_text().endswith("how long does a session take?")
+
+
+def test_the_checklist_runs_to_the_end_with_the_buttons(page):
+    open_widget(page)
+    ask(page, "can I do cryotherapy?")
+    for number in range(1, 16):
+        wait_for_bot_text(page, f"({number}/15)")
+        page.locator(".cryo-chat__choices").last.get_by_role("button", name="No").click()
+    wait_for_bot_text(page, "not a medical clearance")
+    assert page.locator(".cryo-chat__choices").count() == 0  # used buttons disappear
+
+
+def test_the_conversation_survives_reloads_and_other_pages_and_start_over_clears_it(page, assistant):
+    open_widget(page)
+    ask(page, "what are the side effects?")
+    wait_for_bot_text(page, "tingling")
+    page.reload()
+    wait_for_bot_text(page, "tingling", timeout=5_000)
+    page.goto(f"{assistant.url}/webhooks/widget/demo/treatments")
+    wait_for_bot_text(page, "tingling", timeout=5_000)
+    page.get_by_role("button", name="Start over").click()
+    wait_for_bot_text(page, "not medical advice")
+    assert page.locator(LOG, has_text="tingling").count() == 0
+
+
+def test_keyboard_only(page):
+    launcher = page.get_by_role("button", name="Ask about cryotherapy")
+    for _ in range(10):
+        page.keyboard.press("Tab")
+        if launcher.evaluate("node => node === document.activeElement"):
+            break
+    else:
+        pytest.fail("The launcher cannot be reached with Tab.")
+    page.keyboard.press("Enter")
+    wait_for_bot_text(page, "not medical advice")
+    assert page.get_by_label("Your message").evaluate("node => node === document.activeElement")
+    page.keyboard.type("check if it's safe for me")
+    page.keyboard.press("Enter")
+    wait_for_bot_text(page, "(1/15)")
+    page.keyboard.press("Shift+Tab")  # from the input back to the last quick reply ("No")
+    page.keyboard.press("Shift+Tab")  # "Yes"
+    page.keyboard.press("Enter")
+    wait_for_bot_text(page, "(2/15)")
+    page.keyboard.press("Escape")
+    assert not page.get_by_role("dialog").is_visible()
+    assert launcher.evaluate("node => node === document.activeElement")
+    slots = assistant_tracker_slots(page)
+    assert slots["respiratory_illness"] is True
+
+
+def assistant_tracker_slots(page):
+    sender = json.loads(page.evaluate(
+        "() => Object.entries(localStorage).find(([k]) => k.startsWith('cryoChat:'))[1]"))["sender"]
+    url = page.url.split("/webhooks/")[0]
+    return requests.get(f"{url}/conversations/{sender}/tracker", params={"token": "test-token"},
+                        timeout=10).json()["slots"]
+
+
+XSS = ["<img src=x onerror=\"window.__xss='img'\">", "<script>window.__xss='script'</script>"]
+
+
+def test_messages_are_never_inserted_as_html_in_either_direction(page):
+    open_widget(page)
+    for attack in XSS:
+        ask(page, attack)
+        page.locator(f"{LOG} .cryo-chat__msg--user", has_text=attack).wait_for()
+    reply = [{"recipient_id": "x", "text": XSS[0] + " see https://example.org/a?b=1",
+              "buttons": [{"title": XSS[1], "payload": "/deny"}]}]
+    page.route("**/webhooks/widget/webhook", lambda route: route.fulfill(
+        status=200, content_type="application/json", body=json.dumps(reply)))
+    ask(page, "hello")
+    wait_for_bot_text(page, XSS[0])
+    assert page.locator(".cryo-chat__choices button", has_text=XSS[1]).is_visible()
+    assert page.locator(f"{LOG} img, {LOG} script").count() == 0
+    assert page.evaluate("() => window.__xss") is None
+    link = page.locator(f"{LOG} a").last
+    assert link.get_attribute("href") == "https://example.org/a?b=1"
+    assert link.get_attribute("rel") == "noopener noreferrer"
+
+
+@pytest.mark.parametrize("width, height", [(320, 640), (1280, 800)])
+def test_screenshots_on_a_phone_and_a_desktop(browser, assistant, width, height):
+    context = browser.new_context(viewport={"width": width, "height": height})
+    page = context.new_page()
+    page.goto(f"{assistant.url}/webhooks/widget/demo")
+    open_widget(page)
+    ask(page, "can I do cryotherapy?")
+    wait_for_bot_text(page, "(1/15)")
+    panel = page.get_by_role("dialog").bounding_box()
+    assert panel["x"] >= 0 and panel["x"] + panel["width"] <= width  # fits the screen
+    ARTIFACTS.mkdir(exist_ok=True)
+    path = ARTIFACTS / f"widget-{width}px.png"
+    page.screenshot(path=str(path))
+    context.close()
+    assert path.stat().st_size > 10_000
+
+
+def test_widget_files_have_a_content_security_policy(assistant):
+    for name in ("widget.js", "widget.css", "demo"):
+        response = requests.get(f"{assistant.url}/webhooks/widget/{name}", timeout=10)
+        assert response.status_code == 200
+        assert "default-src 'none'" in response.headers["Content-Security-Policy"]
+
+
+def test_cross_origin_calls_only_from_the_clinics_origins(assistant):
+    url = f"{assistant.url}/webhooks/widget/webhook"
+    allowed = requests.options(url, headers={"Origin": "http://clinic.example"}, timeout=10)
+    assert allowed.headers.get("Access-Control-Allow-Origin") == "http://clinic.example"
+    other = requests.options(url, headers={"Origin": "http://evil.example"}, timeout=10)
+    assert "Access-Control-Allow-Origin" not in other.headers
+
+
+def test_the_widget_endpoint_validates_like_the_rest_channel(assistant):
+    response = requests.post(f"{assistant.url}/webhooks/widget/webhook", data=b"{oops", timeout=10)
+    assert response.status_code == 400 and "not valid JSON" in response.json()["error"]
