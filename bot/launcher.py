@@ -60,6 +60,13 @@ class RunningAssistant:
                 process.kill()
 
 
+def cors_arguments(environ: Dict[str, str]) -> List[str]:
+    from bot.widget_channel import allowed_origins
+
+    origins = allowed_origins(environ)
+    return ["--cors", *origins] if origins else []
+
+
 def start_assistant(workdir: Path, model: Path = DEFAULT_MODEL, env: Optional[Dict[str, str]] = None,
                     timeout: float = 300.0) -> RunningAssistant:
     """Action server and Rasa server on free ports, with a fresh SQLite tracker store in workdir."""
@@ -80,7 +87,7 @@ def start_assistant(workdir: Path, model: Path = DEFAULT_MODEL, env: Optional[Di
     server = subprocess.Popen(
         [str(BIN / "rasa"), "run", "--model", str(model), "--endpoints", str(endpoints),
          "--credentials", str(ROOT / "credentials.yml"), "--port", str(rasa_port),
-         "--enable-api", "--auth-token", token],
+         "--enable-api", "--auth-token", token, *cors_arguments(environ)],
         cwd=ROOT, env=environ, stdout=open(logs / "rasa.log", "w"), stderr=subprocess.STDOUT)
     running = RunningAssistant(f"http://localhost:{rasa_port}", token, [server, actions])
     deadline = time.monotonic() + timeout

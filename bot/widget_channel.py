@@ -3,14 +3,15 @@
 Served under /webhooks/widget/ by the assistant's own server (no CDN). Messages
 are validated like the REST channel's; answers are plain JSON over HTTP, so any
 replica can serve any request. Cross-origin calls are allowed only from the
-origins in WIDGET_ALLOWED_ORIGINS (comma-separated), never "*".
+clinic's origins in WIDGET_ALLOWED_ORIGINS (comma-separated, never "*"), which
+scripts/run.sh passes to Rasa's own CORS support (`rasa run --cors`).
 """
 
 from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Any, Awaitable, Callable, Dict, Optional, Text
+from typing import Any, Awaitable, Callable, Dict, List, Optional, Text
 
 from rasa.core.channels.channel import UserMessage
 from sanic import Blueprint, response
@@ -28,10 +29,17 @@ CONTENT_SECURITY_POLICY = (
 )
 
 
-def allowed_origins(environ: Optional[Dict[str, str]] = None) -> set:
+def allowed_origins(environ: Optional[Dict[str, str]] = None) -> List[str]:
+    """The clinic's web origins that may embed the widget; "*" is ignored on purpose."""
     environ = os.environ if environ is None else environ
     raw = environ.get("WIDGET_ALLOWED_ORIGINS", "")
-    return {origin.strip().rstrip("/") for origin in raw.split(",") if origin.strip() and origin.strip() != "*"}
+    origins = [origin.strip().rstrip("/") for origin in raw.split(",")]
+    return [origin for origin in origins if origin and origin != "*"]
+
+
+def main() -> None:
+    """Prints the `--cors` arguments for `rasa run` (used by scripts/run.sh)."""
+    print(" ".join(allowed_origins()))
 
 
 class WidgetInput(ValidatedRestInput):
@@ -44,17 +52,6 @@ class WidgetInput(ValidatedRestInput):
     @classmethod
     def from_credentials(cls, credentials: Optional[Dict[Text, Any]]) -> "WidgetInput":
         return cls()
-
-    def __init__(self) -> None:
-        self._origins = allowed_origins()
-
-    def _cors_headers(self, request: Request) -> Dict[str, str]:
-        origin = request.headers.get("origin", "").rstrip("/")
-        if origin and origin in self._origins:
-            return {"Access-Control-Allow-Origin": origin, "Vary": "Origin",
-                    "Access-Control-Allow-Methods": "POST, OPTIONS",
-                    "Access-Control-Allow-Headers": "Content-Type", "Access-Control-Max-Age": "600"}
-        return {"Vary": "Origin"}
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[None]]) -> Blueprint:
         widget = Blueprint(f"custom_webhook_{type(self).__name__}", __name__)
@@ -93,19 +90,16 @@ class WidgetInput(ValidatedRestInput):
             # Another page of the same site, to show the conversation follows the visitor.
             return static("demo.html")
 
-        @widget.route("/webhook", methods=["OPTIONS"])
-        async def preflight(request: Request) -> HTTPResponse:
-            return response.empty(status=204, headers=self._cors_headers(request))
-
         @widget.route("/webhook", methods=["POST"])
         async def receive(request: Request) -> HTTPResponse:
-            headers = self._cors_headers(request)
             try:
                 incoming = parse_request(request.body or b"")
             except BadRequest as error:
-                bad = error_response(str(error), error.status)
-                bad.headers.update(headers)
-                return bad
-            return response.json(await self.handle(incoming, on_new_message), headers=headers)
+                return error_response(str(error), error.status)
+            return response.json(await self.handle(incoming, on_new_message))
 
         return widget
+
+
+if __name__ == "__main__":
+    main()

@@ -33,8 +33,13 @@ if [ "$mode" = shell ]; then
   exit 0
 fi
 
+# Web pages allowed to embed the widget (the clinic's settings), never "*".
+read -r -a origins <<< "$("$VENV/bin/python" -m bot.widget_channel)"
+cors=()
+[ ${#origins[@]} -gt 0 ] && cors=(--cors "${origins[@]}")
+
 "$VENV/bin/rasa" run --model "$MODEL" --endpoints "$endpoints" --credentials credentials.yml \
-  --port "$RASA_PORT" --enable-api --auth-token "$RASA_API_TOKEN" &
+  --port "$RASA_PORT" --enable-api --auth-token "$RASA_API_TOKEN" "${cors[@]}" &
 pids+=($!)
 
 until curl -fs "http://localhost:${RASA_PORT}/status?token=${RASA_API_TOKEN}" >/dev/null 2>&1; do

@@ -125,6 +125,7 @@
           entry.buttons = [];
           save();
           choices.remove();
+          input.focus();  // the used buttons are gone: keep keyboard users in the conversation
           sendMessage(String(button.payload || button.title), String(button.title || button.payload));
         });
         choices.appendChild(choice);
@@ -157,16 +158,15 @@
   }
 
   // ---- talking to the assistant -------------------------------------------
-  var busy = false;
-  function setBusy(value) {
-    busy = value;
-    typing.hidden = !value;
-    send.disabled = value;
+  // Messages go out one at a time, in order; one typed while waiting is queued, not lost.
+  var queue = Promise.resolve();
+  var pending = 0;
+  function setPending(delta) {
+    pending += delta;
+    typing.hidden = pending === 0;
   }
 
-  function sendMessage(message, shown) {
-    if (shown) { add({ from: "user", text: shown }); }
-    setBusy(true);
+  function post(message) {
     return fetch(endpoint, {
       method: "POST",
       headers: { "Content-Type": "application/json" },
@@ -184,9 +184,14 @@
       });
     }).catch(function () {
       add({ from: "bot", text: "Sorry, I can't reach the assistant right now. Please try again in a moment." });
-    }).then(function () {
-      setBusy(false);
     });
+  }
+
+  function sendMessage(message, shown) {
+    if (shown) { add({ from: "user", text: shown }); }
+    setPending(1);
+    queue = queue.then(function () { return post(message); }).then(function () { setPending(-1); });
+    return queue;
   }
 
   function openPanel() {
@@ -227,7 +232,7 @@
   form.addEventListener("submit", function (event) {
     event.preventDefault();
     var text = input.value.trim();
-    if (!text || busy) { return; }
+    if (!text) { return; }
     input.value = "";
     sendMessage(text, text);
   });
