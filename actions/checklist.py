@@ -22,6 +22,8 @@ UNSURE_INTENTS = {"unsure"}
 # or leave the checklist): the form rejects them by extracting nothing.
 INTERRUPTIONS = {"faq", "stop", "emergency", "medical_advice", "human_handoff", "bot_challenge"}
 LEAVES_THE_CHECKLIST = {"stop", "emergency"}
+# Text-only channels show the Yes/No buttons as "1) Yes" and "2) No".
+NUMBERED_ANSWERS = {"1": True, "2": False}
 # Answers that end with an offer to run the checklist, so a following "yes" starts it.
 OFFERS_CHECKLIST = {"utter_faq/is_it_safe", "utter_faq/contraindications"}
 CLEAR = "clear"
@@ -133,8 +135,11 @@ class ValidateChecklistForm(FormValidationAction):
         answers: Dict[str, Optional[bool]] = dict(stated_conditions(tracker))
         if intent in INTERRUPTIONS and not answers:
             return []
+        number = (tracker.latest_message.get("text") or "").strip().rstrip(".)")
         if asked in condition_keys() and asked not in answers:
-            if intent in YES_INTENTS:
+            if number in NUMBERED_ANSWERS:
+                answers[asked] = NUMBERED_ANSWERS[number]
+            elif intent in YES_INTENTS:
                 answers[asked] = True
             elif intent in NO_INTENTS:
                 answers[asked] = False

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any, Dict, List, Optional
 
 import requests
+import yaml
 
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
@@ -68,8 +69,13 @@ def cors_arguments(environ: Dict[str, str]) -> List[str]:
 
 
 def start_assistant(workdir: Path, model: Path = DEFAULT_MODEL, env: Optional[Dict[str, str]] = None,
-                    timeout: float = 300.0) -> RunningAssistant:
-    """Action server and Rasa server on free ports, with a fresh SQLite tracker store in workdir."""
+                    timeout: float = 300.0, rasa_command: Optional[List[str]] = None) -> RunningAssistant:
+    """Action server and Rasa server on free ports, with a fresh SQLite tracker store in workdir.
+
+    The channels are those credentials.yml and the environment (`env`) switch on.
+    """
+    from bot.credentials import build_credentials
+
     started = time.monotonic()
     rasa_port, action_port = free_port(), free_port()
     token = "test-token"
@@ -79,14 +85,16 @@ def start_assistant(workdir: Path, model: Path = DEFAULT_MODEL, env: Optional[Di
         f'tracker_store:\n  type: SQL\n  dialect: "sqlite"\n  db: "{workdir / "tracker.db"}"\n'
     )
     environ = {**os.environ, "RASA_TELEMETRY_ENABLED": "false", "TF_CPP_MIN_LOG_LEVEL": "2", **(env or {})}
+    credentials = workdir / "credentials.yml"
+    credentials.write_text(yaml.safe_dump(build_credentials(environ)), encoding="utf-8")
     logs = workdir / "logs"
     logs.mkdir(exist_ok=True)
     actions = subprocess.Popen(
         [str(BIN / "rasa"), "run", "actions", "--port", str(action_port), "--actions", "actions"],
         cwd=ROOT, env=environ, stdout=open(logs / "actions.log", "w"), stderr=subprocess.STDOUT)
     server = subprocess.Popen(
-        [str(BIN / "rasa"), "run", "--model", str(model), "--endpoints", str(endpoints),
-         "--credentials", str(ROOT / "credentials.yml"), "--port", str(rasa_port),
+        [*(rasa_command or [str(BIN / "rasa")]), "run", "--model", str(model), "--endpoints", str(endpoints),
+         "--credentials", str(credentials), "--port", str(rasa_port),
          "--enable-api", "--auth-token", token, *cors_arguments(environ)],
         cwd=ROOT, env=environ, stdout=open(logs / "rasa.log", "w"), stderr=subprocess.STDOUT)
     running = RunningAssistant(f"http://localhost:{rasa_port}", token, [server, actions])

@@ -15,13 +15,16 @@ fi
 
 endpoints=$(mktemp --suffix=.yml)
 sed "s#localhost:5055#localhost:${ACTION_PORT}#" endpoints.yml > "$endpoints"
+# credentials.yml plus each messaging channel whose environment variables are set.
+credentials=$(mktemp --suffix=.yml)
+"$VENV/bin/python" -m bot.credentials "$credentials"
 
 pids=()
 stop() {
   trap - INT TERM EXIT
   for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
   wait 2>/dev/null || true
-  rm -f "$endpoints"
+  rm -f "$endpoints" "$credentials"
 }
 trap stop INT TERM EXIT
 
@@ -38,7 +41,7 @@ read -r -a origins <<< "$("$VENV/bin/python" -m bot.widget_channel)"
 cors=()
 [ ${#origins[@]} -gt 0 ] && cors=(--cors "${origins[@]}")
 
-"$VENV/bin/rasa" run --model "$MODEL" --endpoints "$endpoints" --credentials credentials.yml \
+"$VENV/bin/rasa" run --model "$MODEL" --endpoints "$endpoints" --credentials "$credentials" \
   --port "$RASA_PORT" --enable-api --auth-token "$RASA_API_TOKEN" "${cors[@]}" &
 pids+=($!)
 

@@ -158,3 +158,9 @@ async def test_a_miss_after_an_understood_message_starts_counting_again(dispatch
 async def test_interruptions_are_left_to_the_rules(dispatcher, make_tracker, domain, text, intent):
     assert await run_validation(dispatcher, make_tracker, domain, "anemia", user_message(text, intent)) == []
     assert dispatcher.messages == []
+
+
+@pytest.mark.parametrize("text, value", [("1", True), ("2", False), ("1)", True)])
+async def test_numbered_options_answer_the_question(dispatcher, make_tracker, domain, text, value):
+    events = await run_validation(dispatcher, make_tracker, domain, "anemia", user_message(text, "nlu_fallback"))
+    assert events == [SlotSet("anemia", value)]

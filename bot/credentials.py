@@ -1,0 +1,69 @@
+"""Builds credentials.yml for `rasa run`: the web channels always, each messaging
+channel only when all of its environment variables are set (no secrets in the repo).
+
+Run: python -m bot.credentials OUTPUT.yml
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+from typing import Dict, Mapping, Optional
+
+import yaml
+
+WEB_CHANNELS_FILE = Path(__file__).resolve().parent.parent / "credentials.yml"
+
+# channel key in credentials.yml -> {credential: (environment variable, required)}
+MESSAGING_CHANNELS = {
+    "bot.messaging.SignedTwilioInput": {
+        "account_sid": ("TWILIO_ACCOUNT_SID", True),
+        "auth_token": ("TWILIO_AUTH_TOKEN", True),
+        "twilio_number": ("TWILIO_NUMBER", True),
+        "webhook_url": ("TWILIO_WEBHOOK_URL", False),
+    },
+    "bot.messaging.SecretTelegramInput": {
+        "access_token": ("TELEGRAM_ACCESS_TOKEN", True),
+        "verify": ("TELEGRAM_BOT_NAME", True),
+        "webhook_url": ("TELEGRAM_WEBHOOK_URL", True),
+        "secret_token": ("TELEGRAM_SECRET_TOKEN", True),
+    },
+    "facebook": {
+        "verify": ("FACEBOOK_VERIFY_TOKEN", True),
+        "secret": ("FACEBOOK_APP_SECRET", True),
+        "page-access-token": ("FACEBOOK_PAGE_ACCESS_TOKEN", True),
+    },
+    "slack": {
+        "slack_token": ("SLACK_BOT_TOKEN", True),
+        "slack_signing_secret": ("SLACK_SIGNING_SECRET", True),
+        "slack_channel": ("SLACK_CHANNEL", False),
+    },
+}
+
+
+def build_credentials(environ: Optional[Mapping[str, str]] = None) -> Dict[str, Optional[Dict[str, str]]]:
+    environ = os.environ if environ is None else environ
+    credentials: Dict[str, Optional[Dict[str, str]]] = yaml.safe_load(
+        WEB_CHANNELS_FILE.read_text(encoding="utf-8")) or {}
+    for channel, fields in MESSAGING_CHANNELS.items():
+        values = {key: environ.get(var, "").strip() for key, (var, _) in fields.items()}
+        required = [values[key] for key, (_, needed) in fields.items() if needed]
+        if all(required):
+            credentials[channel] = {key: value for key, value in values.items() if value}
+        elif any(required):
+            missing = [var for key, (var, needed) in fields.items() if needed and not values[key]]
+            print(f"{channel} stays off: {', '.join(missing)} not set.", file=sys.stderr)
+    return credentials
+
+
+def main(argv=None) -> None:
+    argv = sys.argv[1:] if argv is None else argv
+    target = Path(argv[0])
+    target.write_text(yaml.safe_dump(build_credentials(), sort_keys=False), encoding="utf-8")
+    # The file holds secrets when a messaging channel is on: readable by its owner only.
+    target.chmod(0o600)
+
+
+if __name__ == "__main__":
+    main()
