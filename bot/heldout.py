@@ -27,7 +27,9 @@ def predicted_label(parse: Dict[str, Any]) -> str:
     """'faq/<topic>' for FAQ answers, otherwise the intent name."""
     intent = (parse.get("intent") or {}).get("name")
     if intent == "faq":
-        selected = (parse.get("response_selector") or {}).get("faq", {})
+        selectors = parse.get("response_selector") or {}
+        # Rasa's ResponseSelector without `retrieval_intent` answers under "default".
+        selected = selectors.get("faq") or selectors.get("default") or {}
         key = (selected.get("response") or {}).get("intent_response_key") or "faq/?"
         return key
     return intent or FALLBACK

@@ -82,6 +82,17 @@ class LoopSafeTelegramOutput(TelegramOutput):
     """Rasa builds the Telegram client before the server's event loop runs; its HTTP
     session must belong to the loop that uses it, or every call fails ("Event loop is closed")."""
 
+    def __init__(self, access_token: Optional[Text], secret_token: str = "") -> None:
+        super().__init__(access_token)
+        self.secret_token = secret_token
+
+    async def set_webhook(self, url: Text, *args: Any, **kwargs: Any) -> Any:
+        """Registers the webhook with its secret token, which Telegram then sends on every update."""
+        payload: Dict[str, Any] = {"url": url}
+        if self.secret_token:
+            payload["secret_token"] = self.secret_token
+        return await self.request("setWebhook", payload)
+
     @property
     def session(self):
         loop = asyncio.get_event_loop()
@@ -122,4 +133,4 @@ class SecretTelegramInput(TelegramInput):
         return webhook
 
     def get_output_channel(self) -> TelegramOutput:
-        return LoopSafeTelegramOutput(self.access_token)
+        return LoopSafeTelegramOutput(self.access_token, self.secret_token)

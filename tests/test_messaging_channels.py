@@ -100,6 +100,13 @@ def test_telegram_is_answered(channels, providers):
     assert "chat_id=777" in providers.wait_for("telegram", "tingling")
 
 
+def test_telegram_webhook_is_registered_with_the_secret_token(channels, providers):
+    response = requests.get(f"{channels.url}/webhooks/telegram/set_webhook", timeout=30)
+    assert response.text == "Webhook setup successful"
+    body = providers.wait_for("telegram", "secret_token=telegram-secret")
+    assert "url=https://clinic.example/webhooks/telegram/webhook" in body
+
+
 def test_telegram_refuses_a_request_without_the_secret(channels, providers):
     response = requests.post(f"{channels.url}/webhooks/telegram/webhook", json=telegram_update("hi"),
                              headers={"X-Telegram-Bot-Api-Secret-Token": "wrong"}, timeout=30)

@@ -72,6 +72,8 @@ class FakeProviders:
 def reply_for(path: str):
     if path.startswith("/twilio/"):
         return 201, {"sid": "SM0001", "account_sid": "AC0001", "status": "queued", "body": ""}
+    if path.startswith("/telegram/") and path.endswith("/setWebhook"):
+        return 200, {"ok": True, "result": True}
     if path.startswith("/telegram/") and path.endswith("/getMe"):
         return 200, {"ok": True, "result": {"id": 42, "is_bot": True, "first_name": "Cryo", "username": "cryo_bot"}}
     if path.startswith("/telegram/"):
