@@ -219,4 +219,4 @@ def test_an_answer_that_is_not_yes_or_no_is_asked_again(assistant):
 
 def test_ordinary_numbness_question_is_not_an_emergency(assistant):
     text = joined(assistant.texts(new_sender(), "will I feel numb afterwards"))
-    assert "911" not in text and "numbness" in text.lower()
+    assert "emergency room" not in text and "numbness" in text.lower()
