@@ -26,6 +26,7 @@ _SUICIDE_PATTERNS = [
     r"\bself[-\s]?harm",
     r"\b(?:hurt|harm|cut)(?:ing)?\s+my\s*self\b",
     r"\bbetter\s+off\s+dead\b",
+    r"\bbetter\s+off\s+without\s+me\b",
     r"\btake\s+(?:my|his|her|their)\s+(?:own\s+)?life\b",
     r"\bno\s+point\s+(?:in\s+)?(?:living|being\s+alive|going\s+on)\b",
     r"\boverdose\b",
@@ -79,7 +80,7 @@ _MEDICAL_PATTERNS = [
     r"\b(?:pale|white|blue|grey|gray)\s+(?:and\s+cold\s+)?(?:legs?|foot|feet)\b",
     r"\bcold\s+(?:and\s+)?(?:pale|white|blue)\s+(?:legs?|foot|feet)\b",
     # collapse and unconsciousness
-    r"\b(?:collapsed|passed\s+out|unconscious|fainted|not\s+responding|unresponsive)\b",
+    r"\b(?:coll?aps(?:ed|ing)|passed\s+out|unconscious|fainted|not\s+respond\w*|unresponsive)\b",
     r"\bcall(?:ing)?\s+(?:an?\s+)?ambulance\b",
     r"\b(?:this\s+is\s+an|it'?s\s+an|having\s+an|medical)\s+emergency\b",
 ]

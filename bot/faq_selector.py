@@ -25,7 +25,13 @@ from rasa.nlu.constants import (
     RESPONSE_SELECTOR_RETRIEVAL_INTENTS,
     RESPONSE_SELECTOR_UTTER_ACTION_KEY,
 )
-from rasa.shared.nlu.constants import INTENT, INTENT_RESPONSE_KEY, PREDICTED_CONFIDENCE_KEY, TEXT
+from rasa.shared.nlu.constants import (
+    INTENT,
+    INTENT_RANKING_KEY,
+    INTENT_RESPONSE_KEY,
+    PREDICTED_CONFIDENCE_KEY,
+    TEXT,
+)
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 from scipy.sparse import csr_matrix, hstack, vstack
@@ -75,85 +81,106 @@ class ScaledFeatures:
         return hstack(blocks).tocsr()
 
 
-@DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=True)
-class FaqResponseSelector(GraphComponent, IntentClassifier):
-    """The ResponseSelector for one retrieval intent, as a regularised logistic regression."""
+class ScaledLogisticRegression(GraphComponent, IntentClassifier):
+    """Logistic regression over ScaledFeatures; subclasses say which examples and labels."""
 
     @staticmethod
     def get_default_config() -> Dict[Text, Any]:
-        return {"retrieval_intent": "faq", "C": 10.0, "max_iter": 3000, "random_state": 42}
+        return {"C": 10.0, "max_iter": 3000, "random_state": 42}
 
     def __init__(self, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
-                 model=None, responses: Optional[Dict[str, List[Dict[str, Any]]]] = None) -> None:
+                 model=None, extras: Optional[Dict[str, Any]] = None) -> None:
         self._config = config
         self._model_storage = model_storage
         self._resource = resource
         self._model = model
-        self._responses = responses or {}
+        self._extras = extras or {}
 
     @classmethod
     def create(cls, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
-               execution_context: ExecutionContext) -> FaqResponseSelector:
+               execution_context: ExecutionContext) -> ScaledLogisticRegression:
         return cls(config, model_storage, resource)
+
+    def labelled_examples(self, training_data: TrainingData) -> List[Tuple[Message, str]]:
+        raise NotImplementedError
+
+    def extras_to_keep(self, training_data: TrainingData) -> Dict[str, Any]:
+        """Anything besides the model that process() needs (saved as JSON)."""
+        return {}
+
+    def train(self, training_data: TrainingData) -> Resource:
+        from sklearn.linear_model import LogisticRegression
+
+        labelled = self.labelled_examples(training_data)
+        if labelled:
+            features = ScaledFeatures()
+            X = features.fit_transform([message for message, _ in labelled])
+            classifier = LogisticRegression(C=self._config["C"], max_iter=self._config["max_iter"],
+                                            random_state=self._config["random_state"])
+            self._model = (features, classifier.fit(X, [label for _, label in labelled]))
+        self._extras = self.extras_to_keep(training_data)
+        import joblib
+
+        with self._model_storage.write_to(self._resource) as folder:
+            joblib.dump(self._model, folder / "model.joblib")
+            (folder / "extras.json").write_text(json.dumps(self._extras), encoding="utf-8")
+        return self._resource
+
+    @classmethod
+    def load(cls, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
+             execution_context: ExecutionContext, **kwargs: Any) -> ScaledLogisticRegression:
+        import joblib
+
+        with model_storage.read_from(resource) as folder:
+            model = joblib.load(folder / "model.joblib")
+            extras = json.loads((folder / "extras.json").read_text(encoding="utf-8"))
+        return cls(config, model_storage, resource, model, extras)
+
+    def ranked(self, message: Message) -> List[Tuple[str, float]]:
+        """Labels with their probabilities, most likely first."""
+        features, classifier = self._model
+        probabilities = classifier.predict_proba(features.transform(message))[0]
+        return [(str(classifier.classes_[i]), float(probabilities[i])) for i in np.argsort(probabilities)[::-1]]
+
+
+@DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=True)
+class FaqResponseSelector(ScaledLogisticRegression):
+    """The ResponseSelector for one retrieval intent, as a regularised logistic regression."""
+
+    @staticmethod
+    def get_default_config() -> Dict[Text, Any]:
+        return {**ScaledLogisticRegression.get_default_config(), "retrieval_intent": "faq"}
 
     @property
     def retrieval_intent(self) -> str:
         return self._config["retrieval_intent"]
 
-    def train(self, training_data: TrainingData) -> Resource:
-        from sklearn.linear_model import LogisticRegression
+    def labelled_examples(self, training_data: TrainingData) -> List[Tuple[Message, str]]:
+        return [(m, m.get(INTENT_RESPONSE_KEY)) for m in training_data.intent_examples
+                if m.get(INTENT) == self.retrieval_intent and m.get(INTENT_RESPONSE_KEY)]
 
-        examples = [m for m in training_data.intent_examples
-                    if m.get(INTENT) == self.retrieval_intent and m.get(INTENT_RESPONSE_KEY)]
-        if examples:
-            features = ScaledFeatures()
-            X = features.fit_transform(examples)
-            y = [m.get(INTENT_RESPONSE_KEY) for m in examples]
-            classifier = LogisticRegression(C=self._config["C"], max_iter=self._config["max_iter"],
-                                            random_state=self._config["random_state"]).fit(X, y)
-            self._model = (features, classifier)
+    def extras_to_keep(self, training_data: TrainingData) -> Dict[str, Any]:
         prefix = f"utter_{self.retrieval_intent}/"
-        self._responses = {k: v for k, v in training_data.responses.items() if k.startswith(prefix)}
-        self.persist()
-        return self._resource
-
-    def persist(self) -> None:
-        import joblib
-
-        with self._model_storage.write_to(self._resource) as folder:
-            joblib.dump(self._model, folder / "model.joblib")
-            (folder / "responses.json").write_text(json.dumps(self._responses), encoding="utf-8")
-
-    @classmethod
-    def load(cls, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
-             execution_context: ExecutionContext, **kwargs: Any) -> FaqResponseSelector:
-        import joblib
-
-        with model_storage.read_from(resource) as folder:
-            model = joblib.load(folder / "model.joblib")
-            responses = json.loads((folder / "responses.json").read_text(encoding="utf-8"))
-        return cls(config, model_storage, resource, model, responses)
+        return {"responses": {k: v for k, v in training_data.responses.items() if k.startswith(prefix)}}
 
     def process(self, messages: List[Message]) -> List[Message]:
         if self._model is None:
             return messages
-        features, classifier = self._model
+        responses = self._extras.get("responses", {})
         for message in messages:
-            probabilities = classifier.predict_proba(features.transform(message))[0]
-            order = np.argsort(probabilities)[::-1]
-            keys = classifier.classes_
-            best = keys[order[0]]
+            ranking = self.ranked(message)
+            best, confidence = ranking[0]
             utter_action = f"utter_{best}"
             prediction = {
                 RESPONSE_SELECTOR_PREDICTION_KEY: {
-                    RESPONSE_SELECTOR_RESPONSES_KEY: self._responses.get(utter_action, [{TEXT: best}]),
-                    PREDICTED_CONFIDENCE_KEY: float(probabilities[order[0]]),
+                    RESPONSE_SELECTOR_RESPONSES_KEY: responses.get(utter_action, [{TEXT: best}]),
+                    PREDICTED_CONFIDENCE_KEY: confidence,
                     INTENT_RESPONSE_KEY: best,
                     RESPONSE_SELECTOR_UTTER_ACTION_KEY: utter_action,
                 },
                 RESPONSE_SELECTOR_RANKING_KEY: [
-                    {"id": int(i), PREDICTED_CONFIDENCE_KEY: float(probabilities[i]), INTENT_RESPONSE_KEY: keys[i]}
-                    for i in order[:RANKING_LENGTH]
+                    {"id": rank, PREDICTED_CONFIDENCE_KEY: p, INTENT_RESPONSE_KEY: key}
+                    for rank, (key, p) in enumerate(ranking[:RANKING_LENGTH])
                 ],
             }
             selectors = message.get(RESPONSE_SELECTOR_PROPERTY_NAME, {})
@@ -164,57 +191,22 @@ class FaqResponseSelector(GraphComponent, IntentClassifier):
 
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=True)
-class IntentClassifierLR(GraphComponent, IntentClassifier):
+class IntentClassifierLR(ScaledLogisticRegression):
     """Intent classification by logistic regression on the same scaled features as the FAQ selector."""
 
     @staticmethod
     def get_default_config() -> Dict[Text, Any]:
-        return {"C": 10.0, "max_iter": 3000, "random_state": 42, "ranking_length": 10}
+        return {**ScaledLogisticRegression.get_default_config(), "ranking_length": 10}
 
-    def __init__(self, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
-                 model=None) -> None:
-        self._config = config
-        self._model_storage = model_storage
-        self._resource = resource
-        self._model = model
-
-    @classmethod
-    def create(cls, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
-               execution_context: ExecutionContext) -> IntentClassifierLR:
-        return cls(config, model_storage, resource)
-
-    def train(self, training_data: TrainingData) -> Resource:
-        import joblib
-        from sklearn.linear_model import LogisticRegression
-
-        examples = training_data.intent_examples
-        features = ScaledFeatures()
-        X = features.fit_transform(examples)
-        y = [m.get(INTENT) for m in examples]
-        classifier = LogisticRegression(C=self._config["C"], max_iter=self._config["max_iter"],
-                                        random_state=self._config["random_state"]).fit(X, y)
-        self._model = (features, classifier)
-        with self._model_storage.write_to(self._resource) as folder:
-            joblib.dump(self._model, folder / "model.joblib")
-        return self._resource
-
-    @classmethod
-    def load(cls, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
-             execution_context: ExecutionContext, **kwargs: Any) -> IntentClassifierLR:
-        import joblib
-
-        with model_storage.read_from(resource) as folder:
-            return cls(config, model_storage, resource, joblib.load(folder / "model.joblib"))
+    def labelled_examples(self, training_data: TrainingData) -> List[Tuple[Message, str]]:
+        return [(m, m.get(INTENT)) for m in training_data.intent_examples]
 
     def process(self, messages: List[Message]) -> List[Message]:
         if self._model is None:
             return messages
-        features, classifier = self._model
         for message in messages:
-            probabilities = classifier.predict_proba(features.transform(message))[0]
-            order = np.argsort(probabilities)[::-1][: self._config["ranking_length"]]
-            ranking = [{"name": str(classifier.classes_[i]), PREDICTED_CONFIDENCE_KEY: float(probabilities[i])}
-                       for i in order]
+            ranking = [{"name": name, PREDICTED_CONFIDENCE_KEY: p}
+                       for name, p in self.ranked(message)[: self._config["ranking_length"]]]
             message.set(INTENT, dict(ranking[0]), add_to_output=True)
-            message.set("intent_ranking", ranking, add_to_output=True)
+            message.set(INTENT_RANKING_KEY, ranking, add_to_output=True)
         return messages

@@ -10,6 +10,7 @@ scripts/run.sh passes to Rasa's own CORS support (`rasa run --cors`).
 from __future__ import annotations
 
 import os
+from functools import lru_cache
 from pathlib import Path
 from typing import Any, Awaitable, Callable, Dict, List, Optional, Text
 
@@ -18,7 +19,7 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
-from bot.channel import BadRequest, ValidatedRestInput, error_response, parse_request
+from bot.channel import ValidatedRestInput
 
 WIDGET_FILES = Path(__file__).resolve().parent / "widget"
 CONTENT_TYPES = {".js": "application/javascript; charset=utf-8", ".css": "text/css; charset=utf-8",
@@ -27,6 +28,11 @@ CONTENT_SECURITY_POLICY = (
     "default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self'; "
     "img-src 'self' data:; base-uri 'none'; form-action 'self'; frame-ancestors 'self'"
 )
+
+
+@lru_cache(maxsize=None)
+def widget_file(name: str) -> str:
+    return (WIDGET_FILES / name).read_text(encoding="utf-8")
 
 
 def allowed_origins(environ: Optional[Dict[str, str]] = None) -> List[str]:
@@ -54,20 +60,16 @@ class WidgetInput(ValidatedRestInput):
         return cls()
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[None]]) -> Blueprint:
-        widget = Blueprint(f"custom_webhook_{type(self).__name__}", __name__)
+        # The REST channel's health check and validated /webhook, plus the widget's files.
+        widget = super().blueprint(on_new_message)
 
         def static(name: str) -> HTTPResponse:
-            path = WIDGET_FILES / name
             return response.text(
-                path.read_text(encoding="utf-8"),
-                content_type=CONTENT_TYPES[path.suffix],
+                widget_file(name),
+                content_type=CONTENT_TYPES[Path(name).suffix],
                 headers={"Content-Security-Policy": CONTENT_SECURITY_POLICY,
                          "X-Content-Type-Options": "nosniff", "Cache-Control": "no-cache"},
             )
-
-        @widget.route("/", methods=["GET"])
-        async def health(request: Request) -> HTTPResponse:
-            return response.json({"status": "ok"})
 
         @widget.route("/widget.js", methods=["GET"])
         async def script(request: Request) -> HTTPResponse:
@@ -89,14 +91,6 @@ class WidgetInput(ValidatedRestInput):
         async def demo_subpage(request: Request, page: str) -> HTTPResponse:
             # Another page of the same site, to show the conversation follows the visitor.
             return static("demo.html")
-
-        @widget.route("/webhook", methods=["POST"])
-        async def receive(request: Request) -> HTTPResponse:
-            try:
-                incoming = parse_request(request.body or b"")
-            except BadRequest as error:
-                return error_response(str(error), error.status)
-            return response.json(await self.handle(incoming, on_new_message))
 
         return widget
 
