@@ -40,7 +40,7 @@ def known_word_ratio(message: Message, featurizer: str) -> float:
     if sequence is None:
         return 1.0
     rows = sequence.features.tocsr()
-    tokens = [t for t in (message.get("text_tokens") or [])]
+    tokens = list(message.get("text_tokens") or [])
     if tokens and len(tokens) == rows.shape[0]:
         counted = [i for i, t in enumerate(tokens) if any(ch.isalpha() for ch in t.text)]
     else:
