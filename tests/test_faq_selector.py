@@ -61,13 +61,17 @@ def training_data() -> TrainingData:
     return TrainingData(messages, responses=RESPONSES)
 
 
+def trained_and_reloaded(component_class, name, storage, data):
+    """Trains the component, then loads it back from the model storage, as rasa run does."""
+    context = ExecutionContext(node_name=name, graph_schema=None)
+    resource = Resource(name)
+    config = component_class.get_default_config()
+    component_class.create(config, storage, resource, context).train(data)
+    return component_class.load(config, storage, resource, context)
+
+
 def test_the_selector_answers_in_the_response_selector_format(storage, featurize):
-    data = featurize(training_data())
-    context = ExecutionContext(node_name="faq", graph_schema=None)
-    resource = Resource("faq")
-    config = FaqResponseSelector.get_default_config()
-    FaqResponseSelector.create(config, storage, resource, context).train(data)
-    selector = FaqResponseSelector.load(config, storage, resource, context)
+    selector = trained_and_reloaded(FaqResponseSelector, "faq", storage, featurize(training_data()))
 
     message = Message(data={"text": "how many minutes is one session"})
     selector.process(featurize(messages=[message]))
@@ -82,12 +86,7 @@ def test_the_selector_answers_in_the_response_selector_format(storage, featurize
 
 
 def test_the_intent_classifier_ranks_intents(storage, featurize):
-    data = featurize(training_data())
-    context = ExecutionContext(node_name="intents", graph_schema=None)
-    resource = Resource("intents")
-    config = IntentClassifierLR.get_default_config()
-    IntentClassifierLR.create(config, storage, resource, context).train(data)
-    classifier = IntentClassifierLR.load(config, storage, resource, context)
+    classifier = trained_and_reloaded(IntentClassifierLR, "intents", storage, featurize(training_data()))
 
     message = Message(data={"text": "hello there"})
     classifier.process(featurize(messages=[message]))
