@@ -9,12 +9,10 @@ from rasa_sdk.events import EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from bot.conditions import condition_keys, plain_name
+from bot.conditions import CONDITION_ENTITY, NEGATED_CONDITION_ENTITY, condition_keys, plain_name
 from bot.settings import load_settings
 
 FORM_NAME = "checklist_form"
-CONDITION_ENTITY = "condition"
-NEGATED_CONDITION_ENTITY = "no_condition"
 YES_INTENTS = {"affirm"}
 NO_INTENTS = {"deny"}
 UNSURE_INTENTS = {"unsure"}

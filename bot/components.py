@@ -20,12 +20,10 @@ from rasa.shared.nlu.constants import (
 )
 from rasa.shared.nlu.training_data.message import Message
 
-from bot.conditions import ConditionMatcher
+from bot.conditions import CONDITION_ENTITY, NEGATED_CONDITION_ENTITY, ConditionMatcher
 from bot.emergency import emergency_kind
 
 EMERGENCY_INTENT = "emergency"
-CONDITION_ENTITY = "condition"
-NEGATED_CONDITION_ENTITY = "no_condition"
 EMERGENCY_KIND_ENTITY = "emergency_kind"
 
 

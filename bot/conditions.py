@@ -11,6 +11,9 @@ from typing import Dict, List, Optional, Tuple
 import yaml
 
 CONDITIONS_FILE = Path(__file__).resolve().parent / "conditions.yml"
+# Entity names the NLU component emits and the checklist actions read.
+CONDITION_ENTITY = "condition"
+NEGATED_CONDITION_ENTITY = "no_condition"
 
 # Words of at least this many letters also match a synonym one typo away.
 FUZZY_MIN_LENGTH = 7
