@@ -43,7 +43,9 @@ browser:
 	  echo "Installing Debian's chromium for the widget tests..."; \
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; }
 
+# The project's own content checks first: they explain broken files in plain words.
 validate: install
+	@$(PY) -m bot.content_checks
 	$(RASA) data validate --fail-on-warnings
 
 $(MODEL): $(VENV)/.installed $(TRAINING_INPUTS)
