@@ -18,7 +18,7 @@ TRAINING_INPUTS := config.yml domain.yml $(shell find data -type f -name '*.yml'
 	bot/components.py bot/conditions.py bot/conditions.yml bot/emergency.py bot/embeddings.py bot/faq_selector.py
 MODEL := models/current.tar.gz
 
-.PHONY: help install browser validate train run shell actions test bench clean
+.PHONY: help install browser validate train run shell actions test bench review report clean
 
 help:
 	@echo "make run      set up, train if needed, and start the assistant on port $(RASA_PORT)"
@@ -26,6 +26,8 @@ help:
 	@echo "make shell    chat with the assistant in the terminal"
 	@echo "make bench    speed, memory and accuracy against Rasa's default pipeline"
 	@echo "make validate check the training data"
+	@echo "make review   what visitors asked that the assistant missed (HANDLED=\"id ...\" marks groups done)"
+	@echo "make report   per-topic accuracy: cross-validation and held-out questions, with a chart"
 
 $(VENV)/.installed: pyproject.toml model-weights.txt scripts/find-python.sh
 	@PYTHON=$$(bash scripts/find-python.sh) || exit 1; \
@@ -67,8 +69,15 @@ test: validate browser $(MODEL)
 	$(RASA) test core --e2e --model $(MODEL) --stories tests --fail-on-prediction-errors --out results/conversations
 	$(PY) -m pytest -q
 
+# Reads the same tracker store as the server (endpoints.yml).
+review: install
+	@PYTHONWARNINGS=ignore $(PY) -m bot.review $(if $(HANDLED),--handle $(HANDLED))
+
+report: $(MODEL)
+	@PYTHONWARNINGS=ignore $(PY) -m bot.report
+
 bench: $(MODEL)
 	$(PY) -m bot.bench
 
 clean:
-	rm -rf models .rasa results artifacts
+	rm -rf models .rasa results artifacts reports

@@ -184,7 +184,7 @@ def summary_text(flagged: List[str]) -> str:
             "suggest what may help your back."
         )
     return (
-        "Thank you. You didn't report any of the 15 conditions on the checklist. "
+        f"Thank you. You didn't report any of the {len(condition_keys())} conditions on the checklist. "
         "That is not a medical clearance: only your doctor can say whether cryotherapy is "
         "right for you, so please talk to them before booking. When you're ready, you can "
         f"book at {settings.booking_url} or call {settings.clinic_phone}."

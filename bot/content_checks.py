@@ -326,10 +326,21 @@ def check_checklist(root: Path, conditions: Any, domain: Dict[str, Any], problem
             problems.append(Problem("domain.yml", line_of(root, "domain.yml", r"^slots:"),
                                     f"the checklist item '{key}' needs a slot in domain.yml under 'slots:': "
                                     f"'{key}:' with 'type: bool', copied from another checklist item."))
+    check_stated_count(root, len(entries), responses, problems)
     if list(form) != list(entries):
         problems.append(Problem("domain.yml", line_of(root, "domain.yml", rf"^  {CHECKLIST_FORM}:"),
                                 "the checklist's 'required_slots' must list the items of bot/conditions.yml, "
                                 f"in the same order: {', '.join(entries)}."))
+
+
+def check_stated_count(root: Path, count: int, responses: Dict[str, Any], problems: List[Problem]) -> None:
+    """Messages that say how many conditions the checklist has must say the right number."""
+    for name, text in response_texts(responses):
+        for stated in re.findall(r"\b(\d+) conditions\b", text or ""):
+            if int(stated) != count:
+                problems.append(Problem("domain.yml", line_of(root, "domain.yml", rf"^  {re.escape(name)}:"),
+                                        f"'{name}' says {stated} conditions, but bot/conditions.yml has {count} "
+                                        f"checklist items. Change the number to {count}."))
 
 
 def check_checklist_question(root: Path, key: str, position: int, total: int, variants: Any,

@@ -180,3 +180,9 @@ def test_the_command_exits_non_zero_with_the_problems_and_a_count(project):
 def test_the_report_says_when_all_is_well():
     text, ok = report([])
     assert ok and text == "Content checks passed."
+
+
+def test_a_message_stating_the_wrong_number_of_conditions_is_named(project):
+    edit(project / "domain.yml", "Let's go through the 15 conditions", "Let's go through the 14 conditions")
+    message = only_error(project)
+    assert "'utter_checklist_intro' says 14 conditions, but bot/conditions.yml has 15" in message
