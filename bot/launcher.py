@@ -31,6 +31,7 @@ class RunningAssistant:
     token: str
     processes: List[subprocess.Popen]
     seconds_to_ready: float = 0.0
+    workdir: Optional[Path] = None  # holds endpoints.yml and the SQLite tracker store
 
     @property
     def server_pid(self) -> int:
@@ -69,10 +70,12 @@ def cors_arguments(environ: Dict[str, str]) -> List[str]:
 
 
 def start_assistant(workdir: Path, model: Path = DEFAULT_MODEL, env: Optional[Dict[str, str]] = None,
-                    timeout: float = 300.0, rasa_command: Optional[List[str]] = None) -> RunningAssistant:
+                    timeout: float = 300.0, rasa_command: Optional[List[str]] = None,
+                    root: Path = ROOT) -> RunningAssistant:
     """Action server and Rasa server on free ports, with a fresh SQLite tracker store in workdir.
 
-    The channels are those credentials.yml and the environment (`env`) switch on.
+    The channels are those credentials.yml and the environment (`env`) switch on. `root` is the
+    project to run (a copy's own bot/ and actions/ come first on the import path).
     """
     from bot.credentials import build_credentials
 
@@ -85,19 +88,21 @@ def start_assistant(workdir: Path, model: Path = DEFAULT_MODEL, env: Optional[Di
         f'tracker_store:\n  type: SQL\n  dialect: "sqlite"\n  db: "{workdir / "tracker.db"}"\n'
     )
     environ = {**os.environ, "RASA_TELEMETRY_ENABLED": "false", "TF_CPP_MIN_LOG_LEVEL": "2", **(env or {})}
+    if root != ROOT:
+        environ["PYTHONPATH"] = str(root)
     credentials = workdir / "credentials.yml"
     credentials.write_text(yaml.safe_dump(build_credentials(environ)), encoding="utf-8")
     logs = workdir / "logs"
     logs.mkdir(exist_ok=True)
     actions = subprocess.Popen(
         [str(BIN / "rasa"), "run", "actions", "--port", str(action_port), "--actions", "actions"],
-        cwd=ROOT, env=environ, stdout=open(logs / "actions.log", "w"), stderr=subprocess.STDOUT)
+        cwd=root, env=environ, stdout=open(logs / "actions.log", "w"), stderr=subprocess.STDOUT)
     server = subprocess.Popen(
         [*(rasa_command or [str(BIN / "rasa")]), "run", "--model", str(model), "--endpoints", str(endpoints),
          "--credentials", str(credentials), "--port", str(rasa_port),
          "--enable-api", "--auth-token", token, *cors_arguments(environ)],
-        cwd=ROOT, env=environ, stdout=open(logs / "rasa.log", "w"), stderr=subprocess.STDOUT)
-    running = RunningAssistant(f"http://localhost:{rasa_port}", token, [server, actions])
+        cwd=root, env=environ, stdout=open(logs / "rasa.log", "w"), stderr=subprocess.STDOUT)
+    running = RunningAssistant(f"http://localhost:{rasa_port}", token, [server, actions], workdir=workdir)
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if server.poll() is not None:
