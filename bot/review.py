@@ -312,9 +312,9 @@ def report_markdown(summary: str, groups: List[Group]) -> str:
     lines += [f"Why: *{NOT_UNDERSTOOD}*, the assistant asked to rephrase; *{UNSURE}*, it answered "
               f"but was unsure; *{ASKED_AGAIN}*, the visitor asked again or said that was not "
               "what they meant.", "",
-              "For each group: check the topic, paste its snippet into a file in `data/nlu/` "
-              "(fix the topic if it is wrong), retrain, then run `python -m bot.review --handle "
-              "<group>` so the group does not come back.", "",
+              "For each group: check the topic, paste its lines under that topic in `data/nlu/faq.yml` "
+              "(fix the topic if it is wrong), run `make validate`, then `make review HANDLED=\"<group>\"` "
+              "so the group does not come back (docs/staff-guide.md, section 8).", "",
               "| group | messages | why | suggested topic | examples |",
               "| --- | ---: | --- | --- | --- |", *[table_row(g) for g in groups], ""]
     for group in groups:
