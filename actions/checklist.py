@@ -19,7 +19,7 @@ UNSURE_INTENTS = {"unsure"}
 # Messages the form hands back to the rules (answer, then ask the same question again;
 # or leave the checklist): the form rejects them by extracting nothing.
 INTERRUPTIONS = {"faq", "stop", "emergency", "medical_advice", "human_handoff", "bot_challenge"}
-LEAVES_THE_CHECKLIST = {"stop", "emergency"}
+LEAVES_THE_CHECKLIST = {"stop", "emergency", "delete_my_data"}
 # Text-only channels show the Yes/No buttons as "1) Yes" and "2) No".
 NUMBERED_ANSWERS = {"1": True, "2": False}
 # Answers that end with an offer to run the checklist, so a following "yes" starts it.

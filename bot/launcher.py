@@ -85,7 +85,8 @@ def start_assistant(workdir: Path, model: Path = DEFAULT_MODEL, env: Optional[Di
     endpoints = workdir / "endpoints.yml"
     endpoints.write_text(
         f'action_endpoint:\n  url: "http://localhost:{action_port}/webhook"\n'
-        f'tracker_store:\n  type: SQL\n  dialect: "sqlite"\n  db: "{workdir / "tracker.db"}"\n'
+        f'tracker_store:\n  type: bot.tracker_store.StrictSQLTrackerStore\n  dialect: "sqlite"\n'
+        f'  db: "{workdir / "tracker.db"}"\n'
     )
     environ = {**os.environ, "RASA_TELEMETRY_ENABLED": "false", "TF_CPP_MIN_LOG_LEVEL": "2", **(env or {})}
     if root != ROOT:

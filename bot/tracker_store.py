@@ -1,0 +1,123 @@
+"""The SQL tracker store the assistant uses, locally (SQLite) and in production (PostgreSQL).
+
+On top of Rasa's SQLTrackerStore it:
+- refuses to start when the configured server database does not exist or cannot be reached
+  (Rasa would otherwise retry forever, or fall back to an in-memory store and lose conversations);
+- waits out a short database outage (a restart) instead of dropping the conversation;
+- honours `retrieve_events_from_previous_conversation_sessions` (default false: the server
+  loads only the current session);
+- deletes a conversation when the visitor confirmed "delete my data" (action_delete_conversation);
+- deletes conversations idle for longer than a retention period (`python -m bot.retention`).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from typing import Any, Dict, Optional, Text
+
+import sqlalchemy as sa
+from rasa.core.tracker_store import SQLTrackerStore, create_engine_kwargs
+from rasa.shared.core.events import ActionExecuted
+from rasa.shared.core.trackers import DialogueStateTracker
+
+logger = logging.getLogger(__name__)
+
+DELETE_ACTION = "action_delete_conversation"
+CONNECT_TIMEOUT_SECONDS = 10
+OUTAGE_RETRY_SECONDS = 30.0
+
+
+class DatabaseUnavailable(RuntimeError):
+    """The configured tracker database is missing or unreachable: the server must not start."""
+
+
+def check_database(url: sa.engine.URL, timeout: int = CONNECT_TIMEOUT_SECONDS) -> None:
+    """Connects once to a server database; SQLite files are created on first use, as Rasa does."""
+    if url.get_backend_name() == "sqlite":
+        return
+    engine = sa.create_engine(url, connect_args={"connect_timeout": timeout}, poolclass=sa.pool.NullPool)
+    try:
+        with engine.connect():
+            pass
+    except sa.exc.OperationalError as error:
+        reason = str(error.orig).strip().splitlines()[0] if error.orig else str(error)
+        missing = "does not exist" in reason
+        raise DatabaseUnavailable(
+            f"The tracker store database '{url.database}' on {url.host}:{url.port or ''} "
+            + ("does not exist: create it (createdb) or fix DB_NAME." if missing
+               else f"cannot be reached ({reason}). Check DB_HOST, DB_PORT, DB_USER and DB_PASSWORD.")
+        ) from None
+    finally:
+        engine.dispose()
+
+
+class StrictSQLTrackerStore(SQLTrackerStore):
+    def __init__(self, domain=None, dialect: Text = "sqlite", host: Optional[Text] = None,
+                 port: Optional[int] = None, db: Text = "rasa.db", username: Optional[Text] = None,
+                 password: Optional[Text] = None, event_broker=None, login_db: Optional[Text] = None,
+                 query: Optional[Dict] = None,
+                 retrieve_events_from_previous_conversation_sessions: bool = False, **kwargs: Any) -> None:
+        url = self.get_db_url(dialect, host, port, db, username, password, login_db, query)
+        check_database(url)
+        super().__init__(domain, dialect, host, port, db, username, password, event_broker, login_db, query,
+                         **kwargs)
+        self.all_sessions = bool(retrieve_events_from_previous_conversation_sessions)
+        # Pre-ping replaces connections a database restart has closed, instead of failing a request.
+        self.engine.dispose()
+        self.engine = sa.create_engine(self.engine.url, pool_pre_ping=True, **create_engine_kwargs(self.engine.url))
+        self.sessionmaker = sa.orm.session.sessionmaker(bind=self.engine)
+
+    async def retrieve(self, sender_id: Text) -> Optional[DialogueStateTracker]:
+        return await self._through_outage(lambda: self._retrieve(sender_id, self.all_sessions))
+
+    async def save(self, tracker: DialogueStateTracker) -> None:
+        if deletion_confirmed(tracker):
+            await self._through_outage(lambda: self.delete(tracker.sender_id))
+            logger.info("A conversation was deleted at the visitor's request.")
+            return
+        await self._through_outage(lambda: super(StrictSQLTrackerStore, self).save(tracker))
+
+    async def _through_outage(self, operation):
+        """Retries while the database is briefly away (a restart), then gives up loudly."""
+        deadline = time.monotonic() + OUTAGE_RETRY_SECONDS
+        while True:
+            try:
+                return await operation()
+            except (sa.exc.OperationalError, sa.exc.InterfaceError) as error:
+                if time.monotonic() > deadline:
+                    raise
+                logger.warning("Tracker database unavailable, retrying: %s", type(error).__name__)
+                await asyncio.sleep(1.0)
+
+    async def delete(self, sender_id: Text) -> int:
+        with self.session_scope() as session:
+            deleted = session.query(self.SQLEvent).filter(self.SQLEvent.sender_id == sender_id).delete()
+            session.commit()
+        return deleted
+
+    def delete_idle_conversations(self, older_than_days: float, now: Optional[float] = None) -> int:
+        """Deletes every conversation whose last event is older than the retention period."""
+        cutoff = (now if now is not None else time.time()) - older_than_days * 86400
+        events = self.SQLEvent
+        with self.session_scope() as session:
+            idle = (session.query(events.sender_id).group_by(events.sender_id)
+                    .having(sa.func.max(events.timestamp) < cutoff).subquery())
+            ids = [row[0] for row in session.query(idle.c.sender_id)]
+            if not ids:
+                return 0
+            session.query(events).filter(events.sender_id.in_(ids)).delete(synchronize_session=False)
+            session.commit()
+        return len(ids)
+
+
+def deletion_confirmed(tracker: DialogueStateTracker) -> bool:
+    """The visitor confirmed "delete my data" in the turn being saved."""
+    for event in reversed(tracker.events):
+        if isinstance(event, ActionExecuted):
+            if event.action_name == DELETE_ACTION:
+                return True
+            if event.action_name == "action_listen" and event is not tracker.events[-1]:
+                return False
+    return False
