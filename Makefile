@@ -18,7 +18,7 @@ TRAINING_INPUTS := config.yml domain.yml $(shell find data -type f -name '*.yml'
 	bot/components.py bot/conditions.py bot/conditions.yml bot/emergency.py bot/embeddings.py bot/faq_selector.py
 MODEL := models/current.tar.gz
 
-.PHONY: help install browser validate train run shell actions test bench review report clean
+.PHONY: help install browser validate train run shell actions test bench review report retention cluster cluster-stop soak clean
 
 help:
 	@echo "make run      set up, train if needed, and start the assistant on port $(RASA_PORT)"
@@ -28,6 +28,9 @@ help:
 	@echo "make validate check the training data"
 	@echo "make review   what visitors asked that the assistant missed (HANDLED=\"id ...\" marks groups done)"
 	@echo "make report   per-topic accuracy: cross-validation and held-out questions, with a chart"
+	@echo "make cluster  PostgreSQL, Redis, action server, REPLICAS=2 Rasa replicas and nginx; Ctrl-C stops all"
+	@echo "make soak     the full load and fault tests against the cluster (200 conversations)"
+	@echo "make retention DAYS=30  delete conversations idle for longer than DAYS"
 
 $(VENV)/.installed: pyproject.toml model-weights.txt scripts/find-python.sh
 	@PYTHON=$$(bash scripts/find-python.sh) || exit 1; \
@@ -76,8 +79,20 @@ review: install
 report: $(MODEL)
 	@PYTHONWARNINGS=ignore $(PY) -m bot.report
 
+retention: install
+	@PYTHONWARNINGS=ignore $(PY) -m bot.retention $(if $(DAYS),--days $(DAYS))
+
+cluster: $(MODEL)
+	@bash scripts/cluster.sh up
+
+cluster-stop:
+	@bash scripts/cluster.sh stop
+
+soak: $(MODEL)
+	SOAK=full $(PY) -m pytest -q -m cluster tests/cluster
+
 bench: $(MODEL)
 	$(PY) -m bot.bench
 
 clean:
-	rm -rf models .rasa results artifacts reports
+	rm -rf models .rasa results artifacts reports .run

@@ -78,3 +78,18 @@ def test_an_unreachable_database_stops_start_up_with_a_plain_message():
     url = StrictSQLTrackerStore.get_db_url("postgresql", "127.0.0.1", 9, "rasa", "rasa", "secret")
     with pytest.raises(DatabaseUnavailable, match="'rasa' on 127.0.0.1:9 cannot be reached"):
         check_database(url, timeout=2)
+
+
+async def test_the_retention_command_uses_the_servers_endpoints_file(tmp_path, capsys):
+    from bot.retention import main
+
+    db = tmp_path / "tracker.db"
+    store = StrictSQLTrackerStore(Domain.empty(), dialect="sqlite", db=str(db))
+    await store.save(tracker("old", ActionExecuted(LISTEN), *turn("q", "utter_faq"), timestamp=time.time() - 91 * 86400))
+    await store.save(tracker("new", ActionExecuted(LISTEN), *turn("q", "utter_faq")))
+    endpoints = tmp_path / "endpoints.yml"
+    endpoints.write_text(f'tracker_store:\n  type: bot.tracker_store.StrictSQLTrackerStore\n'
+                         f'  dialect: "sqlite"\n  db: "{db}"\n', encoding="utf-8")
+    assert main(["--days", "90", "--endpoints", str(endpoints)]) == 0
+    assert capsys.readouterr().out.strip() == "Deleted 1 conversation(s) idle for more than 90 days."
+    assert set(await store.keys()) == {"new"}
