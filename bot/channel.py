@@ -2,13 +2,15 @@
 
 Same address and format as Rasa's REST channel (POST /webhooks/rest/webhook,
 {"sender": ..., "message": ...} answered by a JSON list of messages), but a
-malformed request gets a 400 with a JSON error instead of a 500 or silence.
+malformed request gets a 400 with a JSON error instead of a 500 or silence, and
+a client sending too fast gets a 429 with a friendly message (bot/rate_limit.py).
 """
 
 from __future__ import annotations
 
 import json
 import logging
+import math
 from asyncio import CancelledError
 from dataclasses import dataclass
 from typing import Any, Awaitable, Callable, Dict, List, Optional, Text
@@ -19,6 +21,7 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
+from bot.rate_limit import ChannelLimits
 from bot.settings import load_settings
 
 logger = logging.getLogger(__name__)
@@ -34,6 +37,9 @@ EMPTY_MESSAGE_REPLY = (
 LONG_MESSAGE_NOTE = (
     "Your message was quite long, so I answered its first part. If I missed your "
     "question, please ask it in a sentence or two."
+)
+RATE_LIMITED_REPLY = (
+    "You're sending messages faster than I can answer. Please wait a few seconds and try again."
 )
 FAILURE_REPLY = (
     "Sorry, something went wrong on my side. Please try again in a moment, or contact "
@@ -105,8 +111,21 @@ def error_response(message: str, status: int) -> HTTPResponse:
     return response.json({"error": message}, status=status)
 
 
+def rate_limited_response(recipient_id: Optional[str], wait: float) -> HTTPResponse:
+    """A 429 in the channel's usual reply shape, so chat clients show it like an answer."""
+    return response.json(
+        [{"recipient_id": recipient_id, "text": RATE_LIMITED_REPLY}],
+        status=429,
+        headers={"Retry-After": str(max(1, math.ceil(wait)))},
+    )
+
+
 class ValidatedRestInput(RestInput):
     """Rasa's REST channel behind request validation (registered in credentials.yml)."""
+
+    def __init__(self, limits: Optional[ChannelLimits] = None) -> None:
+        # Counts are kept per server process (per replica); nginx limits per IP across replicas.
+        self.limits = limits if limits is not None else ChannelLimits.from_environ()
 
     @classmethod
     def name(cls) -> Text:
@@ -150,10 +169,19 @@ class ValidatedRestInput(RestInput):
 
         @webhook.route("/webhook", methods=["POST"])
         async def receive(request: Request) -> HTTPResponse:
+            # The IP limit comes before parsing, so a flood is refused cheaply.
+            wait = self.limits.ip_wait(request.ip, request.headers.get("X-Real-IP"))
+            if wait:
+                logger.info("rate limit: ip")  # never the sender id or the text (health data)
+                return rate_limited_response(None, wait)
             try:
                 incoming = parse_request(request.body or b"")
             except BadRequest as error:
                 return error_response(str(error), error.status)
+            wait = self.limits.sender_wait(incoming.sender)
+            if wait:
+                logger.info("rate limit: sender")
+                return rate_limited_response(incoming.sender, wait)
             return response.json(await self.handle(incoming, on_new_message))
 
         return webhook
