@@ -88,7 +88,8 @@ def start_assistant(workdir: Path, model: Path = DEFAULT_MODEL, env: Optional[Di
         f'tracker_store:\n  type: bot.tracker_store.StrictSQLTrackerStore\n  dialect: "sqlite"\n'
         f'  db: "{workdir / "tracker.db"}"\n'
     )
-    environ = {**os.environ, "RASA_TELEMETRY_ENABLED": "false", "TF_CPP_MIN_LOG_LEVEL": "2", **(env or {})}
+    environ = {**os.environ, "RASA_TELEMETRY_ENABLED": "false", "TF_CPP_MIN_LOG_LEVEL": "2",
+               "SANIC_REQUEST_MAX_SIZE": "1000000", **(env or {})}
     if root != ROOT:
         environ["PYTHONPATH"] = str(root)
     credentials = workdir / "credentials.yml"

@@ -23,6 +23,7 @@ KNOWN_DEFAULT_TOKENS = {"thisismysecret", "rasatoken", "rasa_token", "changeme",
 REQUIRED_SETTINGS = ["ACTION_SERVER_URL", "DB_HOST", "DB_PORT", "DB_NAME", "DB_USER", "DB_PASSWORD",
                      "REDIS_HOST", "REDIS_PORT", "REDIS_DB"]
 REDIS_TIMEOUT_SECONDS = 5
+REQUEST_MAX_BYTES = 1_000_000
 
 
 def configuration_problems(environ: Mapping[str, str]) -> List[str]:
@@ -98,6 +99,8 @@ def main(argv: Optional[List[str]] = None, environ: Optional[Mapping[str, str]] 
     rasa = str(Path(sys.executable).parent / "rasa")
     # No usage reports leave a health service unless the operator turns them on.
     environ.setdefault("RASA_TELEMETRY_ENABLED", "false")
+    # Sanic reads whole bodies up to 100 MB before the channel's 64 KB check: stop them at 1 MB.
+    environ.setdefault("SANIC_REQUEST_MAX_SIZE", str(REQUEST_MAX_BYTES))
     os.execve(rasa, [rasa, *rasa_arguments(environ, write_credentials(environ))], environ)
     return 0  # not reached: exec replaces this process
 

@@ -19,6 +19,8 @@ sed "s#localhost:5055#localhost:${ACTION_PORT}#" endpoints.yml > "$endpoints"
 credentials=$(mktemp --suffix=.yml)
 "$VENV/bin/python" -m bot.credentials "$credentials"
 
+# Sanic would read bodies up to 100 MB before the channel's 64 KB check refuses them.
+export SANIC_REQUEST_MAX_SIZE=${SANIC_REQUEST_MAX_SIZE:-1000000}
 pids=()
 stop() {
   trap - INT TERM EXIT

@@ -141,6 +141,18 @@ def test_messages_are_never_inserted_as_html_in_either_direction(page):
     assert link.get_attribute("rel") == "noopener noreferrer"
 
 
+def test_too_many_messages_shows_the_servers_friendly_message(page):
+    from bot.channel import RATE_LIMITED_REPLY
+
+    open_widget(page)
+    page.route("**/webhooks/widget/webhook", lambda route: route.fulfill(
+        status=429, content_type="application/json", headers={"Retry-After": "5"},
+        body=json.dumps([{"recipient_id": None, "text": RATE_LIMITED_REPLY}])))
+    ask(page, "hello")
+    wait_for_bot_text(page, "faster than I can answer")
+    assert bot_messages(page).filter(has_text="can't reach the assistant").count() == 0
+
+
 @pytest.mark.parametrize("width, height", [(320, 640), (1280, 800)])
 def test_screenshots_on_a_phone_and_a_desktop(browser, assistant, width, height):
     context = browser.new_context(viewport={"width": width, "height": height})

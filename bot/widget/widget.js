@@ -173,7 +173,10 @@
       body: JSON.stringify({ sender: state.sender, message: message })
     }).then(function (response) {
       return response.json().then(function (body) {
-        if (!response.ok) { throw new Error(body && body.error ? body.error : "HTTP " + response.status); }
+        // A 429 (too many messages) carries a chat message of its own: show it.
+        if (!response.ok && !(response.status === 429 && Array.isArray(body))) {
+          throw new Error(body && body.error ? body.error : "HTTP " + response.status);
+        }
         return body;
       });
     }).then(function (replies) {
