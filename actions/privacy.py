@@ -8,7 +8,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
 
-from bot.tracker_store import DELETE_ACTION
+from bot.privacy import DELETE_ACTION
 
 
 class ActionDeleteConversation(Action):

@@ -22,9 +22,10 @@ from rasa.core.tracker_store import SQLTrackerStore, create_engine_kwargs
 from rasa.shared.core.events import ActionExecuted
 from rasa.shared.core.trackers import DialogueStateTracker
 
+from bot.privacy import DELETE_ACTION
+
 logger = logging.getLogger(__name__)
 
-DELETE_ACTION = "action_delete_conversation"
 CONNECT_TIMEOUT_SECONDS = 10
 OUTAGE_RETRY_SECONDS = 30.0
 

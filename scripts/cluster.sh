@@ -6,6 +6,7 @@
 #   scripts/cluster.sh start | stop | status
 #   scripts/cluster.sh kill-replica I | start-replica I      (faults, for the tests)
 #   scripts/cluster.sh stop-actions | start-actions | restart-postgres | stop-redis | start-redis
+#   scripts/cluster.sh use-replicas N      (nginx balances over the first N replicas only)
 #
 # Settings (environment): REPLICAS (2), CLUSTER_PORT (58080, public), ADMIN_PORT (58081, API),
 # RATE_LIMIT_PER_SENDER / RATE_LIMIT_PER_IP (the channel's), NGINX_RATE (per IP, e.g. 20r/s).
@@ -229,6 +230,8 @@ case "${1:-up}" in
   start-actions) load_env; start_actions ;;
   restart-postgres) load_env; stop_postgres; start_postgres ;;
   stop-redis) load_env; stop_redis ;;
+  use-replicas) load_env; REPLICAS=$2 write_nginx_config; nginx -p "$STATE/nginx" -c "$STATE/nginx/nginx.conf" \
+    -e "$STATE/logs/nginx-error.log" -s reload; sleep 1; log "nginx balances over replicas 1..$2" ;;
   start-redis) load_env; start_redis ;;
-  *) echo "usage: $0 up|start|stop|status|kill-replica I|start-replica I|stop-actions|start-actions|restart-postgres|stop-redis|start-redis" >&2; exit 2 ;;
+  *) echo "usage: $0 up|start|stop|status|kill-replica I|start-replica I|stop-actions|start-actions|restart-postgres|stop-redis|start-redis|use-replicas N" >&2; exit 2 ;;
 esac
