@@ -86,6 +86,32 @@ def test_the_conversation_survives_reloads_and_other_pages_and_start_over_clears
     assert page.locator(LOG, has_text="tingling").count() == 0
 
 
+def stored_conversation(page):
+    return json.loads(page.evaluate(
+        "() => Object.entries(localStorage).find(([k]) => k.startsWith('cryoChat:'))[1]"))
+
+
+def test_delete_my_data_also_forgets_the_copy_in_the_browser(page, assistant):
+    open_widget(page)
+    ask(page, "I have asthma, can I still do cryotherapy?")
+    wait_for_bot_text(page, "(2/15)")
+    before = stored_conversation(page)["sender"]
+    ask(page, "delete my data")
+    wait_for_bot_text(page, "can't be undone")
+    page.locator(".cryo-chat__choices").last.get_by_role("button", name="Yes").click()
+    wait_for_bot_text(page, "have been deleted")
+    stored = stored_conversation(page)
+    assert stored["sender"] != before
+    assert [m["text"] for m in stored["history"]] == [assistant_reply(stored)]
+    assert page.locator(LOG, has_text="asthma").count() == 0
+    page.reload()
+    assert page.locator(LOG, has_text="asthma").count() == 0
+
+
+def assistant_reply(stored):
+    return next(m["text"] for m in stored["history"] if "have been deleted" in m["text"])
+
+
 def test_keyboard_only(page):
     launcher = page.get_by_role("button", name="Ask about cryotherapy")
     for _ in range(10):

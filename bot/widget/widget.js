@@ -181,13 +181,23 @@
       });
     }).then(function (replies) {
       (replies || []).forEach(function (reply) {
-        if (reply.text || (reply.buttons && reply.buttons.length)) {
+        if (reply.custom && reply.custom.conversation_deleted) {
+          forgetConversation();
+        } else if (reply.text || (reply.buttons && reply.buttons.length)) {
           add({ from: "bot", text: reply.text || "", buttons: reply.buttons || [] });
         }
       });
     }).catch(function () {
       add({ from: "bot", text: "Sorry, I can't reach the assistant right now. Please try again in a moment." });
     });
+  }
+
+  // After "delete my data": keep only the confirmation, and talk as a new visitor from now on.
+  function forgetConversation() {
+    var confirmation = state.history[state.history.length - 1];
+    state = { sender: newSender(), history: confirmation ? [confirmation] : [], open: true, greeted: true };
+    save();
+    renderAll();
   }
 
   function sendMessage(message, shown) {
