@@ -18,6 +18,7 @@ from typing import Any, Awaitable, Callable, Dict, List, Optional, Text
 from rasa.core.channels.channel import CollectingOutputChannel, UserMessage
 from rasa.core.channels.rest import RestInput
 from sanic import Blueprint, response
+from sanic.exceptions import InvalidUsage
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
@@ -72,6 +73,27 @@ def shorten(text: str, limit: int = MAX_MESSAGE_CHARS) -> str:
     return head[:cut] if cut > limit // 2 else head
 
 
+def encodable(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+async def refuse_bad_framing(request: Request) -> None:
+    """Sanic 21.12 answers a non-numeric Content-Length or an unknown Transfer-Encoding with a
+    500, and spins forever on a negative Content-Length: refuse them before it reads a body."""
+    lengths = request.headers.getall("content-length", [])
+    codings = request.headers.getall("transfer-encoding", [])
+    if any(not value.strip().isdigit() or not value.strip().isascii() for value in lengths) or (
+        len(set(v.strip() for v in lengths)) > 1
+    ):
+        raise InvalidUsage("Bad Content-Length")
+    if codings and [c.strip().lower() for c in codings] != ["chunked"]:
+        raise InvalidUsage("Unsupported Transfer-Encoding")
+
+
 def parse_request(body: bytes) -> IncomingMessage:
     """Validate a request body; raise BadRequest with a plain-words reason."""
     if len(body) > MAX_BODY_BYTES:
@@ -82,6 +104,8 @@ def parse_request(body: bytes) -> IncomingMessage:
         raise BadRequest("Request body is not valid UTF-8 text.")
     except json.JSONDecodeError:
         raise BadRequest('Request body is not valid JSON. Send {"sender": "...", "message": "..."}.')
+    except (ValueError, RecursionError):  # a number over 4300 digits, or nesting too deep
+        raise BadRequest("Request body has a number too long or nesting too deep.")
     if not isinstance(payload, dict):
         raise BadRequest('Request body must be a JSON object: {"sender": "...", "message": "..."}.')
 
@@ -92,6 +116,9 @@ def parse_request(body: bytes) -> IncomingMessage:
         raise BadRequest('"sender" is required and must be a non-empty string.')
     if len(sender) > MAX_SENDER_CHARS:
         raise BadRequest(f'"sender" must be at most {MAX_SENDER_CHARS} characters.')
+    if not encodable(sender):
+        # A lone surrogate ("\ud800") cannot be stored: Rasa's SQL store exits the server.
+        raise BadRequest('"sender" must be valid Unicode text.')
 
     if "message" not in payload:
         raise BadRequest('"message" is required.')
@@ -103,6 +130,8 @@ def parse_request(body: bytes) -> IncomingMessage:
     if metadata is not None and not isinstance(metadata, dict):
         raise BadRequest('"metadata" must be a JSON object when given.')
 
+    if not encodable(text):
+        text = text.encode("utf-8", "replace").decode("utf-8")  # lone surrogates become "?"
     short = shorten(text)
     return IncomingMessage(sender=sender, text=short, metadata=metadata, truncated=short != text)
 
@@ -162,6 +191,15 @@ class ValidatedRestInput(RestInput):
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[None]]) -> Blueprint:
         webhook = Blueprint(f"custom_webhook_{type(self).__name__}", __name__)
+        webhook.signal("http.lifecycle.request")(refuse_bad_framing)
+
+        @webhook.listener("before_server_start")
+        async def refuse_bad_targets(app, loop) -> None:
+            # Sanic 21.12 answers an empty or unparsable request target with a 500.
+            from httptools.parser.errors import HttpParserInvalidURLError
+
+            app.error_handler.add(HttpParserInvalidURLError, lambda request, exception: error_response(
+                "The request target is not a valid URL.", 400))
 
         @webhook.route("/", methods=["GET"])
         async def health(request: Request) -> HTTPResponse:

@@ -149,7 +149,7 @@ $upstreams    keepalive 64;
       proxy_set_header X-Real-IP \$remote_addr;
       proxy_read_timeout 60s;
     }
-    location = / { proxy_pass http://rasa; }
+    location = / { proxy_pass http://rasa/webhooks/rest/; }  # health, without telling the Rasa version
     location / { default_type application/json; return 404 '{"error": "not found"}'; }
     error_page 429 = @too_many;
     location @too_many {

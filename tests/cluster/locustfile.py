@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+import random
 import time
 import uuid
 
@@ -16,6 +17,8 @@ from locust import HttpUser, constant, events, task
 from locust.exception import StopUser
 
 CHECKLIST_QUESTIONS = 15
+# Seconds a visitor takes to read and type between messages (THINK_SECONDS=min-max).
+THINK_MIN, THINK_MAX = (float(x) for x in os.environ.get("THINK_SECONDS", "0.05-0.05").split("-"))
 finished = {"count": 0}
 
 
@@ -33,7 +36,7 @@ class Visitor(HttpUser):
         sender = f"load-{tag}"
         sent, replies = [], []
         for message in script(tag):
-            time.sleep(0.05)  # a little think time, so 200 visitors interleave
+            time.sleep(random.uniform(THINK_MIN, THINK_MAX))
             with self.client.post("/webhooks/rest/webhook", json={"sender": sender, "message": message},
                                   name="message", catch_response=True) as response:
                 body = response.json() if response.status_code == 200 else None
