@@ -74,13 +74,13 @@ test: validate browser $(MODEL)
 
 # Reads the same tracker store as the server (endpoints.yml).
 review: install
-	@PYTHONWARNINGS=ignore $(PY) -m bot.review $(if $(HANDLED),--handle $(HANDLED))
+	@PYTHONWARNINGS=ignore $(PY) -m bot.review $(if $(ENDPOINTS),--endpoints $(ENDPOINTS)) $(if $(HANDLED),--handle $(HANDLED))
 
 report: $(MODEL)
 	@PYTHONWARNINGS=ignore $(PY) -m bot.report
 
 retention: install
-	@PYTHONWARNINGS=ignore $(PY) -m bot.retention $(if $(DAYS),--days $(DAYS))
+	@PYTHONWARNINGS=ignore $(PY) -m bot.retention $(if $(ENDPOINTS),--endpoints $(ENDPOINTS)) $(if $(DAYS),--days $(DAYS))
 
 cluster: $(MODEL)
 	@bash scripts/cluster.sh up

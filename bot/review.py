@@ -400,7 +400,7 @@ async def read_conversations(endpoints: Path) -> List[Events]:
     from rasa.shared.core.domain import Domain
 
     config = tracker_store_config(endpoints)
-    if config.type.lower() == "sql":
+    if config.type.lower() == "sql" or config.type.endswith(".StrictSQLTrackerStore"):
         check_sql_database(config, endpoints)
     try:
         store = TrackerStore.create(config, domain=Domain.load(str(ROOT / "domain.yml")))

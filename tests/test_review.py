@@ -171,9 +171,10 @@ def test_the_committed_handled_file_is_an_empty_list():
     assert yaml.safe_load((ROOT / "review" / "handled.yml").read_text()) == []
 
 
-def test_a_missing_database_is_one_plain_sentence_and_exit_code_1(tmp_path):
+@pytest.mark.parametrize("store", ["SQL", "bot.tracker_store.StrictSQLTrackerStore"])
+def test_a_missing_database_is_one_plain_sentence_and_exit_code_1(tmp_path, store):
     endpoints = tmp_path / "endpoints.yml"
-    endpoints.write_text('tracker_store:\n  type: SQL\n  dialect: "sqlite"\n'
+    endpoints.write_text(f'tracker_store:\n  type: {store}\n  dialect: "sqlite"\n'
                          f'  db: "{tmp_path / "no.db"}"\n')
     done = run_cli(["--endpoints", str(endpoints), "--out", str(tmp_path / "r.md")])
     assert done.returncode == 1
