@@ -21,7 +21,8 @@ from bot.report import gate_failures, heldout_pairs, load_baseline, scores
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
 GUIDE = ROOT / "docs" / "staff-guide.md"
-NOT_COPIED = shutil.ignore_patterns(".venv", ".git", "models", "results", "reports", ".rasa", "artifacts",
+NOT_COPIED = shutil.ignore_patterns(".venv", ".git", "models", "results", "reports", ".rasa", "artifacts", ".run",
+                                    ".hypothesis",
                                     "*.db", "*.egg-info", "__pycache__", ".pytest_cache")
 
 

@@ -64,7 +64,7 @@ def read_token() -> str:
     raise AssertionError("no token in the cluster's env file")
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")  # stopped as soon as the cluster tests are done
 def cluster():
     env = {**os.environ, **PORTS, **LOAD_SETTINGS, "CLUSTER_STATE": str(STATE), "REPLICAS": "2"}
     if STATE.exists():
