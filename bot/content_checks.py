@@ -11,6 +11,7 @@ import re
 import sys
 from collections import defaultdict
 from dataclasses import dataclass, fields
+from functools import lru_cache
 from pathlib import Path
 from typing import Any, Dict, Iterable, Iterator, List, Optional, Tuple
 
@@ -102,9 +103,19 @@ def read_yaml(root: Path, relative: str, problems: List[Problem]) -> Any:
     return yaml.safe_load(text)
 
 
+@lru_cache(maxsize=64)
+def file_lines(path: Path, modified_ns: int) -> Tuple[str, ...]:
+    """A file's lines, read once per version of the file (the checks look up many lines)."""
+    return tuple(path.read_text(encoding="utf-8").splitlines())
+
+
+def lines_of(path: Path) -> Tuple[str, ...]:
+    return file_lines(path, path.stat().st_mtime_ns)
+
+
 def line_of(root: Path, relative: str, pattern: str) -> Optional[int]:
     regex = re.compile(pattern)
-    for number, line in enumerate((root / relative).read_text(encoding="utf-8").splitlines(), 1):
+    for number, line in enumerate(lines_of(root / relative), 1):
         if regex.search(line):
             return number
     return None
@@ -125,7 +136,7 @@ def read_examples(root: Path, relative: str, data: Any, problems: List[Problem])
                                 "'nlu:' must be followed by a list of blocks, each starting with "
                                 "'- intent: <name>' (a dash, a space, then intent:)."))
         return []
-    lines = (root / relative).read_text(encoding="utf-8").splitlines()
+    lines = list(lines_of(root / relative))
     examples: List[Example] = []
     for block in blocks:
         if not isinstance(block, dict) or "intent" not in block:

@@ -57,12 +57,17 @@ def build_credentials(environ: Optional[Mapping[str, str]] = None) -> Dict[str, 
     return credentials
 
 
+def write_credentials(target: Path, environ: Optional[Mapping[str, str]] = None) -> Path:
+    # The file holds secrets when a messaging channel is on: readable by its owner only.
+    target.touch(mode=0o600)
+    target.chmod(0o600)
+    target.write_text(yaml.safe_dump(build_credentials(environ), sort_keys=False), encoding="utf-8")
+    return target
+
+
 def main(argv=None) -> None:
     argv = sys.argv[1:] if argv is None else argv
-    target = Path(argv[0])
-    target.write_text(yaml.safe_dump(build_credentials(), sort_keys=False), encoding="utf-8")
-    # The file holds secrets when a messaging channel is on: readable by its owner only.
-    target.chmod(0o600)
+    write_credentials(Path(argv[0]))
 
 
 if __name__ == "__main__":

@@ -12,7 +12,6 @@ from pathlib import Path
 from typing import Any, Dict, List, Optional
 
 import requests
-import yaml
 
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
@@ -46,6 +45,13 @@ class RunningAssistant:
     def texts(self, sender: str, message: Any) -> List[str]:
         return [m.get("text", "") for m in self.say(sender, message)]
 
+    async def parse(self, text: str) -> Dict[str, Any]:
+        """What the NLU makes of a text (`/model/parse`), shaped like Agent.parse_message."""
+        response = requests.post(f"{self.url}/model/parse", params={"token": self.token},
+                                 json={"text": text}, timeout=30)
+        response.raise_for_status()
+        return response.json()
+
     def tracker(self, sender: str) -> Dict[str, Any]:
         response = requests.get(f"{self.url}/conversations/{sender}/tracker",
                                 params={"token": self.token}, timeout=30)
@@ -77,7 +83,7 @@ def start_assistant(workdir: Path, model: Path = DEFAULT_MODEL, env: Optional[Di
     The channels are those credentials.yml and the environment (`env`) switch on. `root` is the
     project to run (a copy's own bot/ and actions/ come first on the import path).
     """
-    from bot.credentials import build_credentials
+    from bot.credentials import write_credentials
 
     started = time.monotonic()
     rasa_port, action_port = free_port(), free_port()
@@ -93,7 +99,7 @@ def start_assistant(workdir: Path, model: Path = DEFAULT_MODEL, env: Optional[Di
     if root != ROOT:
         environ["PYTHONPATH"] = str(root)
     credentials = workdir / "credentials.yml"
-    credentials.write_text(yaml.safe_dump(build_credentials(environ)), encoding="utf-8")
+    write_credentials(credentials, environ)
     logs = workdir / "logs"
     logs.mkdir(exist_ok=True)
     actions = subprocess.Popen(

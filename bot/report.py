@@ -76,10 +76,6 @@ def accuracy(pairs: Sequence[Pair]) -> float:
     return sum(e == p for e, p in pairs) / max(len(pairs), 1)
 
 
-def full_label(example: Any) -> str:
-    return example.get_full_intent()
-
-
 def load_training_data(root: Path):
     from rasa.shared.nlu.training_data.loading import load_data
     from rasa.shared.nlu.training_data.training_data import TrainingData
@@ -97,7 +93,7 @@ def cross_validation_pairs(root: Path, folds: int) -> List[Pair]:
 
     data = load_training_data(root)
     examples = data.intent_examples
-    labels = [full_label(e) for e in examples]
+    labels = [e.get_full_intent() for e in examples]
     pairs: List[Pair] = []
     splitter = StratifiedKFold(n_splits=folds, shuffle=True, random_state=CV_RANDOM_STATE)
     with tempfile.TemporaryDirectory() as workdir:

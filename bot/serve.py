@@ -12,7 +12,6 @@ import tempfile
 from pathlib import Path
 from typing import List, Mapping, Optional
 
-import yaml
 
 ROOT = Path(__file__).resolve().parent.parent
 PRODUCTION_ENDPOINTS = ROOT / "deploy" / "endpoints.yml"
@@ -34,8 +33,10 @@ def configuration_problems(environ: Mapping[str, str]) -> List[str]:
                         "(e.g. python -c 'import secrets; print(secrets.token_urlsafe(32))').")
     elif token.lower() in KNOWN_DEFAULT_TOKENS:
         problems.append("RASA_API_TOKEN is a well-known default; set a secret of your own.")
-    origins = [o.strip() for o in environ.get("WIDGET_ALLOWED_ORIGINS", "").split(",") if o.strip()]
-    if not origins or "*" in origins:
+    from bot.widget_channel import allowed_origins
+
+    listed = [o.strip() for o in environ.get("WIDGET_ALLOWED_ORIGINS", "").split(",")]
+    if "*" in listed or not allowed_origins(environ):
         problems.append("WIDGET_ALLOWED_ORIGINS must list the clinic's web origins (https://clinic.example); "
                         "'*' would let any web page use the API from a visitor's browser.")
     missing = [name for name in REQUIRED_SETTINGS if not environ.get(name)]
@@ -69,22 +70,20 @@ def service_problems(environ: Mapping[str, str]) -> List[str]:
 
 
 def rasa_arguments(environ: Mapping[str, str], credentials: Path) -> List[str]:
-    origins = [o.strip().rstrip("/") for o in environ["WIDGET_ALLOWED_ORIGINS"].split(",") if o.strip()]
+    from bot.widget_channel import allowed_origins
+
     return ["run", "--model", environ.get("MODEL", str(ROOT / "models" / "current.tar.gz")),
             "--endpoints", environ.get("ENDPOINTS", str(PRODUCTION_ENDPOINTS)),
             "--credentials", str(credentials), "--port", environ.get("RASA_PORT", "5005"),
-            "--enable-api", "--auth-token", environ["RASA_API_TOKEN"], "--cors", *origins]
+            "--enable-api", "--auth-token", environ["RASA_API_TOKEN"], "--cors", *allowed_origins(environ)]
 
 
 def write_credentials(environ: Mapping[str, str]) -> Path:
-    from bot.credentials import build_credentials
+    from bot.credentials import write_credentials as write
 
     handle, name = tempfile.mkstemp(prefix="credentials-", suffix=".yml")
     os.close(handle)
-    path = Path(name)
-    path.chmod(0o600)
-    path.write_text(yaml.safe_dump(build_credentials(environ), sort_keys=False), encoding="utf-8")
-    return path
+    return write(Path(name), environ)
 
 
 def main(argv: Optional[List[str]] = None, environ: Optional[Mapping[str, str]] = None) -> int:

@@ -9,7 +9,6 @@ import subprocess
 import sys
 from pathlib import Path
 
-import requests
 
 from bot.report import Score, gate_failures, heldout_pairs, load_baseline, scores
 
@@ -19,14 +18,7 @@ BIN = Path(sys.executable).parent
 
 def test_no_topic_fell_below_its_baseline(assistant):
     """The gate as `make test` runs it, on the model just trained."""
-
-    async def parse(text: str):
-        response = requests.post(f"{assistant.url}/model/parse", params={"token": assistant.token},
-                                 json={"text": text}, timeout=30)
-        response.raise_for_status()
-        return response.json()
-
-    pairs = asyncio.run(heldout_pairs(parse))
+    pairs = asyncio.run(heldout_pairs(assistant.parse))
     assert gate_failures(scores(pairs), load_baseline(), pairs) == []
 
 

@@ -13,7 +13,6 @@ from pathlib import Path
 from typing import Dict
 
 import pytest
-import requests
 
 from bot.content_checks import check_project
 from bot.report import gate_failures, heldout_pairs, load_baseline, scores
@@ -160,10 +159,5 @@ def test_the_new_synonym_is_understood(edited_assistant):
 
 
 def test_the_edits_did_not_make_any_topic_worse(edited_assistant):
-    async def parse(text: str):
-        response = requests.post(f"{edited_assistant.url}/model/parse", params={"token": edited_assistant.token},
-                                 json={"text": text}, timeout=30)
-        return response.json()
-
-    pairs = asyncio.run(heldout_pairs(parse))
+    pairs = asyncio.run(heldout_pairs(edited_assistant.parse))
     assert gate_failures(scores(pairs), load_baseline(), pairs) == []

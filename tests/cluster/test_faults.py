@@ -18,6 +18,16 @@ def start_checklist(cluster, sender: str, answered: int) -> None:
         assert cluster.texts(sender, "no")[-1].startswith(f"({number}/15)")
 
 
+def assert_apology_while_stopped(cluster, service: str, sender: str, message: str) -> None:
+    """With `service` stopped the visitor gets the apology and the clinic's phone; then it restarts."""
+    cluster.run(f"stop-{service}")
+    try:
+        reply = " ".join(cluster.texts(sender, message))
+        assert APOLOGY in reply and "(555) 010-0199" in reply
+    finally:
+        cluster.run(f"start-{service}")
+
+
 def test_a_killed_replica_does_not_lose_the_visitors_place(cluster):
     sender = "fault-kill"
     start_checklist(cluster, sender, answered=3)
@@ -32,12 +42,7 @@ def test_a_killed_replica_does_not_lose_the_visitors_place(cluster):
 def test_without_the_action_server_the_visitor_gets_an_apology_then_carries_on(cluster):
     sender = "fault-actions"
     start_checklist(cluster, sender, answered=2)
-    cluster.run("stop-actions")
-    try:
-        reply = " ".join(cluster.texts(sender, "no"))
-        assert APOLOGY in reply and "(555) 010-0199" in reply
-    finally:
-        cluster.run("start-actions")
+    assert_apology_while_stopped(cluster, "actions", sender, "no")
     # The answer that failed is asked for again, and the checklist goes on from there.
     assert cluster.texts(sender, "no")[-1].startswith("(4/15)")
     assert cluster.texts(sender, "no")[-1].startswith("(5/15)")
@@ -61,10 +66,5 @@ def test_a_postgresql_restart_loses_no_conversation(cluster):
 def test_without_redis_requests_fail_clearly_and_recover(cluster):
     sender = "fault-redis"
     assert any("3 minutes" in t for t in cluster.texts(sender, "how long is a session"))
-    cluster.run("stop-redis")
-    try:
-        reply = " ".join(cluster.texts(sender, "is it safe"))
-        assert APOLOGY in reply and "(555) 010-0199" in reply
-    finally:
-        cluster.run("start-redis")
+    assert_apology_while_stopped(cluster, "redis", sender, "is it safe")
     assert any("generally considered safe" in t for t in cluster.texts(sender, "is it safe"))
