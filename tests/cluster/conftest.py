@@ -57,11 +57,12 @@ class Cluster:
         return response.json()
 
 
-def read_token() -> str:
+def read_secret(name: str) -> str:
+    """A secret the cluster script generated (`export NAME=value` lines in its env file)."""
     for line in (STATE / "env").read_text().splitlines():
-        if line.startswith("export RASA_API_TOKEN="):
+        if line.startswith(f"export {name}="):
             return line.split("=", 1)[1]
-    raise AssertionError("no token in the cluster's env file")
+    raise AssertionError(f"no {name} in the cluster's env file")
 
 
 @pytest.fixture(scope="package")  # stopped as soon as the cluster tests are done
@@ -73,7 +74,7 @@ def cluster():
     running = Cluster(env, "")
     try:
         running.run("start")
-        running.token = read_token()
+        running.token = read_secret("RASA_API_TOKEN")
         yield running
     finally:
         subprocess.run(["bash", "scripts/cluster.sh", "stop"], cwd=ROOT, env=env, capture_output=True)

@@ -1,0 +1,83 @@
+"""The lock that makes replicas take one conversation's messages one at a time.
+
+Rasa 3.6's RedisLockStore keeps a conversation's tickets in one Redis value that each replica
+reads, changes and writes back. Two replicas issuing a ticket at the same moment both read "no
+lock", both write ticket 0, and both go ahead: the tracker is then written by two replicas at
+once and a message's events are lost (seen in CI with two tabs on two replicas). This store
+takes redis-py's own lock instead: one key per conversation, set only if absent and released only
+by its owner, both atomic in Redis. Messages that arrive together are served one after the other,
+in no promised order, as with two tabs.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from contextlib import asynccontextmanager
+from typing import AsyncGenerator, Optional, Text
+
+import redis
+from rasa.core.lock_store import LOCK_LIFETIME, LockError, LockStore
+from rasa.utils.endpoints import EndpointConfig
+
+logger = logging.getLogger(__name__)
+
+KEY_PREFIX = "conversation_lock:"
+POLL_SECONDS = 0.05
+SOCKET_TIMEOUT_SECONDS = 10.0
+
+
+class AtomicRedisLockStore(LockStore):
+    """Redis lock store for several replicas; configured like Rasa's `type: redis`."""
+
+    def __init__(self, endpoint_config: Optional[EndpointConfig] = None, host: Text = "localhost",
+                 port: int = 6379, db: int = 1, password: Optional[Text] = None, use_ssl: bool = False,
+                 key_prefix: Optional[Text] = None,
+                 socket_timeout: float = SOCKET_TIMEOUT_SECONDS) -> None:
+        if endpoint_config is not None:
+            settings = endpoint_config.kwargs
+            host = endpoint_config.url or host
+            port = settings.get("port") or port
+            db = settings.get("db") or db
+            password = settings.get("password") or password
+            use_ssl = str(settings.get("use_ssl", use_ssl)).lower() in ("true", "1", "yes")
+            key_prefix = settings.get("key_prefix") or key_prefix
+            socket_timeout = settings.get("socket_timeout") or socket_timeout
+        self.red = redis.StrictRedis(host=host, port=int(port), db=int(db), password=password or None,
+                                     ssl=use_ssl, socket_timeout=float(socket_timeout))
+        self.key_prefix = f"{key_prefix}:{KEY_PREFIX}" if key_prefix else KEY_PREFIX
+        super().__init__()
+
+    @asynccontextmanager
+    async def lock(self, conversation_id: Text, lock_lifetime: float = LOCK_LIFETIME,
+                   wait_time_in_seconds: float = POLL_SECONDS) -> AsyncGenerator[None, None]:
+        """Holds the conversation's lock for the block; waits up to `lock_lifetime` for it.
+
+        The lock expires after `lock_lifetime` seconds, so a replica killed while holding it
+        blocks its conversation for at most that long.
+        """
+        held = self.red.lock(self.key_prefix + conversation_id, timeout=lock_lifetime,
+                             thread_local=False)
+        deadline = time.monotonic() + lock_lifetime
+        try:
+            while not held.acquire(blocking=False):
+                if time.monotonic() > deadline:
+                    raise LockError(f"Waited {lock_lifetime:g} s for another message of the same "
+                                    "conversation to finish.")
+                await asyncio.sleep(wait_time_in_seconds)
+        except redis.RedisError as error:
+            raise LockError(f"The lock store (Redis) cannot be reached: {error}") from error
+        try:
+            yield
+        finally:
+            self._release(held)
+
+    @staticmethod
+    def _release(held: redis.lock.Lock) -> None:
+        try:
+            held.release()
+        except redis.exceptions.LockNotOwnedError:
+            logger.warning("A message took longer than the lock lifetime; its lock had expired.")
+        except redis.RedisError as error:  # the key expires by itself
+            logger.warning("Could not release a conversation lock: %s", error)
