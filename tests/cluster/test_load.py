@@ -24,7 +24,7 @@ FULL = os.environ.get("SOAK") == "full"
 RESULTS = ROOT / "results" / "load.md"
 # Visitors who type as fast as the server answers: the cluster's capacity, saturated.
 CAPACITY = {"conversations": 20, "think": "0.05-0.05", "replicas": [1, 2] if FULL else [2]}
-# 200 at once, pausing to read and tap as people do (2 cores here serve about 7-10 messages/s).
+# 200 at once, pausing to read and tap as people do (2 cores here serve 20-35 messages/s).
 CONCURRENT = {"conversations": 200, "think": "30-50", "replicas": [2]}
 
 
