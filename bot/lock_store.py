@@ -15,7 +15,7 @@ import asyncio
 import logging
 import time
 from contextlib import asynccontextmanager
-from typing import AsyncGenerator, Optional, Text
+from typing import Any, AsyncGenerator, Optional, Text
 
 import redis
 from rasa.core.lock_store import LOCK_LIFETIME, LockError, LockStore
@@ -36,14 +36,15 @@ class AtomicRedisLockStore(LockStore):
                  key_prefix: Optional[Text] = None,
                  socket_timeout: float = SOCKET_TIMEOUT_SECONDS) -> None:
         if endpoint_config is not None:
-            settings = endpoint_config.kwargs
+            def setting(name: Text, default: Any) -> Any:  # db 0 is a real choice; only absent is default
+                value = endpoint_config.kwargs.get(name)
+                return default if value is None or value == "" else value
+
             host = endpoint_config.url or host
-            port = settings.get("port") or port
-            db = settings.get("db") or db
-            password = settings.get("password") or password
-            use_ssl = str(settings.get("use_ssl", use_ssl)).lower() in ("true", "1", "yes")
-            key_prefix = settings.get("key_prefix") or key_prefix
-            socket_timeout = settings.get("socket_timeout") or socket_timeout
+            port, db = setting("port", port), setting("db", db)
+            password, key_prefix = setting("password", password), setting("key_prefix", key_prefix)
+            use_ssl = str(setting("use_ssl", use_ssl)).lower() in ("true", "1", "yes")
+            socket_timeout = setting("socket_timeout", socket_timeout)
         self.red = redis.StrictRedis(host=host, port=int(port), db=int(db), password=password or None,
                                      ssl=use_ssl, socket_timeout=float(socket_timeout))
         self.key_prefix = f"{key_prefix}:{KEY_PREFIX}" if key_prefix else KEY_PREFIX

@@ -7,6 +7,7 @@ import socket
 import pytest
 from rasa.core.lock_store import LockError, LockStore
 from rasa.core.utils import read_endpoints_from_path
+from rasa.utils.endpoints import EndpointConfig
 
 from bot.lock_store import AtomicRedisLockStore
 from tests.conftest import ROOT
@@ -29,6 +30,11 @@ def test_the_production_endpoints_build_the_atomic_store_from_the_environment(mo
     connection = store.red.connection_pool.connection_kwargs
     assert (connection["host"], connection["port"], connection["db"], connection["password"]) == (
         "redis.internal", 6380, 3, "s3cret")
+
+
+def test_database_0_written_as_a_number_is_kept():
+    store = AtomicRedisLockStore(EndpointConfig(url="redis.internal", type="x", port=6379, db=0))
+    assert store.red.connection_pool.connection_kwargs["db"] == 0
 
 
 async def test_an_unreachable_redis_is_a_lock_error_not_a_hang():
