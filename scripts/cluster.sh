@@ -8,7 +8,7 @@
 #   scripts/cluster.sh stop-actions | start-actions | restart-postgres | stop-redis | start-redis
 #   scripts/cluster.sh use-replicas N      (nginx balances over the first N replicas only)
 #
-# Settings (environment): REPLICAS (2), CLUSTER_PORT (58080, public), ADMIN_PORT (58081, API),
+# Settings (environment): REPLICAS (2), CLUSTER_PORT (28080, public), ADMIN_PORT (28081, API),
 # RATE_LIMIT_PER_SENDER / RATE_LIMIT_PER_IP (the channel's), NGINX_RATE (per IP, e.g. 20r/s).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -17,12 +17,13 @@ VENV=${VENV:-.venv}
 STATE=${CLUSTER_STATE:-$ROOT/.run/cluster}
 export RASA_TELEMETRY_ENABLED=false TF_CPP_MIN_LOG_LEVEL=2 PYTHONWARNINGS=ignore
 REPLICAS=${REPLICAS:-2}
-CLUSTER_PORT=${CLUSTER_PORT:-58080}
-ADMIN_PORT=${ADMIN_PORT:-58081}
-PG_PORT=${PG_PORT:-55432}
-REDIS_PORT=${REDIS_PORT:-56379}
-ACTION_PORT=${ACTION_PORT:-55055}
-FIRST_REPLICA_PORT=${FIRST_REPLICA_PORT:-55100}
+# Fixed ports stay below 32768: above, the kernel hands them out to outgoing connections (bind fails).
+CLUSTER_PORT=${CLUSTER_PORT:-28080}
+ADMIN_PORT=${ADMIN_PORT:-28081}
+PG_PORT=${PG_PORT:-25432}
+REDIS_PORT=${REDIS_PORT:-26379}
+ACTION_PORT=${ACTION_PORT:-25055}
+FIRST_REPLICA_PORT=${FIRST_REPLICA_PORT:-25100}
 NGINX_RATE=${NGINX_RATE:-20r/s}
 NGINX_BURST=${NGINX_BURST:-40}
 PG_BIN=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -1 || true)
@@ -177,10 +178,18 @@ start_nginx() {
   log "nginx: public http://127.0.0.1:$CLUSTER_PORT (webhooks only), API http://127.0.0.1:$ADMIN_PORT (token)"
 }
 
-stop_nginx() {
-  [ -f "$STATE/nginx/nginx.pid" ] && nginx -p "$STATE/nginx" -c "$STATE/nginx/nginx.conf" \
-    -e "$STATE/logs/nginx-error.log" -s quit 2>/dev/null || true
-  for _ in $(seq 25); do [ -f "$STATE/nginx/nginx.pid" ] || break; sleep 0.2; done
+stop_nginx() {  # graceful first; a quit can wait on open connections, so then fast, then kill
+  local file=$STATE/nginx/nginx.pid master workers
+  [ -f "$file" ] || return 0
+  master=$(cat "$file")
+  workers=$(pgrep -P "$master" || true)
+  for signal in QUIT TERM KILL; do
+    kill "-$signal" "$master" 2>/dev/null || break
+    for _ in $(seq 25); do kill -0 "$master" 2>/dev/null || break 2; sleep 0.2; done
+    # a killed master leaves its workers holding the ports
+    [ "$signal" = KILL ] && [ -n "$workers" ] && kill -KILL $workers 2>/dev/null
+  done
+  rm -f "$file"
 }
 
 load_env() { mkdir -p "$STATE/logs"; write_secrets; set -a; source "$STATE/env"; set +a; }

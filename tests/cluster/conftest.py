@@ -14,8 +14,8 @@ import requests
 
 ROOT = Path(__file__).resolve().parents[2]
 STATE = ROOT / ".run" / "test-cluster"  # PostgreSQL must be able to reach it: not under a 0700 tmp dir
-PORTS = {"CLUSTER_PORT": "58180", "ADMIN_PORT": "58181", "PG_PORT": "55532", "REDIS_PORT": "56479",
-         "ACTION_PORT": "55155", "FIRST_REPLICA_PORT": "55200"}
+PORTS = {"CLUSTER_PORT": "28180", "ADMIN_PORT": "28181", "PG_PORT": "25532", "REDIS_PORT": "26479",
+         "ACTION_PORT": "25155", "FIRST_REPLICA_PORT": "25200"}
 # The load generator is one IP (127.0.0.1): the per-IP limits would measure themselves, not the cluster.
 LOAD_SETTINGS = {"RATE_LIMIT_PER_IP": "off", "NGINX_RATE": "1000r/s", "NGINX_BURST": "2000"}
 
