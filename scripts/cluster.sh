@@ -185,9 +185,9 @@ stop_nginx() {  # graceful first; a quit can wait on open connections, so then f
   workers=$(pgrep -P "$master" || true)
   for signal in QUIT TERM KILL; do
     kill "-$signal" "$master" 2>/dev/null || break
-    for _ in $(seq 25); do kill -0 "$master" 2>/dev/null || break 2; sleep 0.2; done
     # a killed master leaves its workers holding the ports
-    [ "$signal" = KILL ] && [ -n "$workers" ] && kill -KILL $workers 2>/dev/null
+    if [ "$signal" = KILL ] && [ -n "$workers" ]; then kill -KILL $workers 2>/dev/null || true; fi
+    for _ in $(seq 25); do kill -0 "$master" 2>/dev/null || break 2; sleep 0.2; done
   done
   rm -f "$file"
 }
