@@ -48,7 +48,7 @@ def test_the_lock_lets_one_replica_at_a_time_change_a_conversation(cluster):
     """Four stores (as four replicas) each run three writers of one shared counter at once."""
     settings = dict(host="127.0.0.1", port=int(PORTS["REDIS_PORT"]), db=1,
                     password=read_secret("REDIS_PASSWORD"))
-    counter = "test:lock-counter"
+    counter, redis_client = "test:lock-counter", AtomicRedisLockStore(**settings).red
 
     async def replica() -> None:
         store = AtomicRedisLockStore(**settings)
@@ -62,7 +62,7 @@ def test_the_lock_lets_one_replica_at_a_time_change_a_conversation(cluster):
 
         await asyncio.gather(*(writer() for _ in range(3)))
 
-    AtomicRedisLockStore(**settings).red.delete(counter)
+    redis_client.delete(counter)
     with ThreadPoolExecutor(4) as pool:
         list(pool.map(lambda _: asyncio.run(replica()), range(4)))
-    assert int(AtomicRedisLockStore(**settings).red.get(counter)) == 4 * 3 * 5
+    assert int(redis_client.get(counter)) == 4 * 3 * 5
