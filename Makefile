@@ -13,12 +13,13 @@ export TF_CPP_MIN_LOG_LEVEL := 2
 export PYTHONWARNINGS := ignore::DeprecationWarning
 export TQDM_DISABLE := 1
 
-# Everything training depends on: a change here means a new model.
-TRAINING_INPUTS := config.yml domain.yml $(shell find data -type f -name '*.yml' | sort) \
-	bot/components.py bot/conditions.py bot/conditions.yml bot/emergency.py bot/embeddings.py bot/faq_selector.py
+# Everything training depends on: a change here means a new model. The pipeline's code is all of
+# bot/nlu/ and the shared code it imports (bot/shared/); staff tools and servers are not in it.
+TRAINING_INPUTS := config.yml domain.yml conditions.yml bot/__init__.py \
+	$(shell find data bot/nlu bot/shared -type f \( -name '*.yml' -o -name '*.py' \) | sort)
 MODEL := models/current.tar.gz
 
-.PHONY: help install browser validate train run shell actions test bench review report retention cluster cluster-stop soak clean
+.PHONY: help install lint browser validate train run shell actions test bench review report retention cluster cluster-stop soak clean
 
 help:
 	@echo "make run      set up, train if needed, and start the assistant on port $(RASA_PORT)"
@@ -26,6 +27,7 @@ help:
 	@echo "make shell    chat with the assistant in the terminal"
 	@echo "make bench    speed, memory and accuracy against Rasa's default pipeline"
 	@echo "make validate check the training data"
+	@echo "make lint     ruff: lint rules (line length 100) and formatting"
 	@echo "make review   what visitors asked that the assistant missed (HANDLED=\"id ...\" marks groups done)"
 	@echo "make report   per-topic accuracy: cross-validation and held-out questions, with a chart"
 	@echo "make cluster  PostgreSQL, Redis, action server, REPLICAS=2 Rasa replicas and nginx; Ctrl-C stops all"
@@ -42,6 +44,11 @@ $(VENV)/.installed: pyproject.toml model-weights.txt scripts/find-python.sh
 
 install: $(VENV)/.installed
 
+# The code's own gate: lint rules (line length enforced) and formatting, as pyproject.toml sets them.
+lint: install
+	$(VENV)/bin/ruff check bot actions tests
+	$(VENV)/bin/ruff format --check bot actions tests
+
 # The widget tests drive Debian's chromium (Playwright's own browser download cannot work here).
 browser:
 	@command -v chromium >/dev/null 2>&1 || { \
@@ -50,7 +57,7 @@ browser:
 
 # The project's own content checks first: they explain broken files in plain words.
 validate: install
-	@$(PY) -m bot.content_checks
+	@$(PY) -m bot.staff.content_checks
 	$(RASA) data validate --fail-on-warnings
 
 $(MODEL): $(VENV)/.installed $(TRAINING_INPUTS)
@@ -60,27 +67,27 @@ $(MODEL): $(VENV)/.installed $(TRAINING_INPUTS)
 train: $(MODEL)
 
 actions: install
-	$(RASA) run actions --port $(ACTION_PORT)
+	$(PY) -m rasa_sdk --actions actions --port $(ACTION_PORT)
 
 run: $(MODEL)
-	@bash scripts/run.sh
+	@$(PY) -m bot.production.local
 
 shell: $(MODEL)
-	@bash scripts/run.sh shell
+	@$(PY) -m bot.production.local shell
 
-test: validate browser $(MODEL)
+test: lint validate browser $(MODEL)
 	$(RASA) test core --e2e --model $(MODEL) --stories tests --fail-on-prediction-errors --out results/conversations
 	$(PY) -m pytest -q
 
 # Reads the same tracker store as the server (endpoints.yml).
 review: install
-	@PYTHONWARNINGS=ignore $(PY) -m bot.review $(if $(ENDPOINTS),--endpoints $(ENDPOINTS)) $(if $(HANDLED),--handle $(HANDLED))
+	@PYTHONWARNINGS=ignore $(PY) -m bot.staff.review $(if $(ENDPOINTS),--endpoints $(ENDPOINTS)) $(if $(HANDLED),--handle $(HANDLED))
 
 report: $(MODEL)
-	@PYTHONWARNINGS=ignore $(PY) -m bot.report
+	@PYTHONWARNINGS=ignore $(PY) -m bot.staff.report
 
 retention: install
-	@PYTHONWARNINGS=ignore $(PY) -m bot.retention $(if $(ENDPOINTS),--endpoints $(ENDPOINTS)) $(if $(DAYS),--days $(DAYS))
+	@PYTHONWARNINGS=ignore $(PY) -m bot.production.retention $(if $(ENDPOINTS),--endpoints $(ENDPOINTS)) $(if $(DAYS),--days $(DAYS))
 
 cluster: $(MODEL)
 	@bash scripts/cluster.sh up
@@ -92,7 +99,7 @@ soak: $(MODEL)
 	SOAK=full $(PY) -m pytest -q -m cluster tests/cluster
 
 bench: $(MODEL)
-	$(PY) -m bot.bench
+	$(PY) -m bot.measure.bench
 
 clean:
 	rm -rf models .rasa results artifacts reports .run

@@ -9,10 +9,14 @@ from rasa_sdk.events import EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from bot.conditions import CONDITION_ENTITY, NEGATED_CONDITION_ENTITY, condition_keys, plain_name
-from bot.settings import load_settings
+from bot.shared.conditions import (
+    CONDITION_ENTITY,
+    NEGATED_CONDITION_ENTITY,
+    condition_keys,
+    plain_name,
+)
+from bot.shared.settings import load_settings
 
-FORM_NAME = "checklist_form"
 YES_INTENTS = {"affirm"}
 NO_INTENTS = {"deny"}
 UNSURE_INTENTS = {"unsure"}
@@ -34,7 +38,8 @@ def stated_conditions(tracker: Tracker) -> Dict[str, bool]:
     known = set(condition_keys())
     for entity in tracker.latest_message.get("entities", []):
         key = entity.get("value")
-        if key not in known:
+        # A visitor can type "/intent{...}" with any JSON as a value: only known keys count.
+        if not isinstance(key, str) or key not in known:
             continue
         if entity.get("entity") == CONDITION_ENTITY:
             stated[key] = True
@@ -68,7 +73,7 @@ def last_bot_response(tracker: Tracker) -> Optional[str]:
 
 
 class ActionStartChecklist(Action):
-    """Clears any earlier answers, keeps conditions the user already named, and introduces the form."""
+    """Clears earlier answers, keeps conditions the user already named, introduces the form."""
 
     def name(self) -> Text:
         return "action_start_checklist"
@@ -83,7 +88,8 @@ class ActionStartChecklist(Action):
         reported = [plain_name(k) for k, has_it in stated.items() if has_it]
         if reported:
             dispatcher.utter_message(
-                text=f"You mentioned {join_plain(reported)}: I've noted that. Now the other questions."
+                text=f"You mentioned {join_plain(reported)}: I've noted that. "
+                "Now the other questions."
             )
         return events
 
@@ -184,7 +190,8 @@ def summary_text(flagged: List[str]) -> str:
             "suggest what may help your back."
         )
     return (
-        f"Thank you. You didn't report any of the {len(condition_keys())} conditions on the checklist. "
+        f"Thank you. You didn't report any of the {len(condition_keys())} conditions "
+        "on the checklist. "
         "That is not a medical clearance: only your doctor can say whether cryotherapy is "
         "right for you, so please talk to them before booking. When you're ready, you can "
         f"book at {settings.booking_url} or call {settings.clinic_phone}."

@@ -1,1 +1,1 @@
-"""The cryotherapy assistant's own Python package: settings, NLU components, channel."""
+"""The assistant's code, one subpackage per place it runs (see the README, "Where things are")."""

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The production shape on one machine, on loopback: PostgreSQL, Redis, the action server,
-# N Rasa replicas (python -m bot.serve) and nginx as the load balancer.
+# N Rasa replicas (python -m bot.production.serve) and nginx as the load balancer.
 #
 #   scripts/cluster.sh up                  start everything, wait; Ctrl-C stops it all
 #   scripts/cluster.sh start | stop | status
@@ -104,14 +104,14 @@ stop_pid() {  # name [signal]
 }
 
 start_actions() {
-  start_background actions "$VENV/bin/rasa" run actions --port "$ACTION_PORT" --actions actions
+  start_background actions "$VENV/bin/python" -m rasa_sdk --actions actions --port "$ACTION_PORT"
   until curl -fs "http://127.0.0.1:$ACTION_PORT/health" >/dev/null 2>&1; do sleep 0.5; done
   log "action server on 127.0.0.1:$ACTION_PORT"
 }
 
 start_replica() {
   local i=$1 port=$((FIRST_REPLICA_PORT + $1))
-  RASA_PORT=$port start_background "replica$i" "$VENV/bin/python" -m bot.serve
+  RASA_PORT=$port start_background "replica$i" "$VENV/bin/python" -m bot.production.serve
 }
 
 wait_replica() {

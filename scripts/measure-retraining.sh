@@ -26,5 +26,5 @@ add_example "what is the cold treatment for a sore back"
 timed finetune "$RASA" train --finetune models/warm.tar.gz --fixed-model-name finetuned --out models
 for model in warm finetuned; do
   printf '%-28s ' "held-out ($model)"
-  "$PY" -m bot.heldout "$work/models/$model.tar.gz" 2>/dev/null | sed -n 1p
+  "$PY" -m bot.measure.heldout "$work/models/$model.tar.gz" 2>/dev/null | sed -n 1p
 done

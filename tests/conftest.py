@@ -66,13 +66,17 @@ def make_tracker(domain):
 @pytest.fixture(scope="session")
 def assistant(tmp_path_factory):
     """One running assistant shared by every server test (start-up is slow)."""
-    from bot.launcher import DEFAULT_MODEL, start_assistant
+    from bot.measure.launcher import DEFAULT_MODEL, start_assistant
 
     if not DEFAULT_MODEL.exists():
         pytest.fail("No trained model: run `make test` (it trains first) or `make train`.")
-    running = start_assistant(tmp_path_factory.mktemp("assistant"),
-                              env={"WIDGET_ALLOWED_ORIGINS": "http://clinic.example",
-                                   # The fuzz tests send hundreds of requests from one IP; the limiter stays on.
-                                   "RATE_LIMIT_PER_IP": "100000/60"})
+    running = start_assistant(
+        tmp_path_factory.mktemp("assistant"),
+        env={
+            "WIDGET_ALLOWED_ORIGINS": "http://clinic.example",
+            # The fuzz tests send hundreds of requests from one IP; the limiter stays on.
+            "RATE_LIMIT_PER_IP": "100000/60",
+        },
+    )
     yield running
     running.stop()

@@ -1,7 +1,13 @@
 """Custom actions with rasa-sdk's real CollectingDispatcher and Tracker, and the real domain."""
 
 import pytest
-from rasa_sdk.events import ActionExecuted, FollowupAction, SessionStarted, SlotSet, UserUtteranceReverted
+from rasa_sdk.events import (
+    ActionExecuted,
+    FollowupAction,
+    SessionStarted,
+    SlotSet,
+    UserUtteranceReverted,
+)
 
 from actions.checklist import (
     ActionAcceptOffer,
@@ -11,7 +17,7 @@ from actions.checklist import (
 )
 from actions.fallback import ActionFallback
 from actions.session import ActionSessionStart
-from bot.conditions import condition_keys
+from bot.shared.conditions import condition_keys
 from tests.conftest import condition_entity, user_message
 
 
@@ -19,7 +25,9 @@ def responses(dispatcher):
     return [m.get("response") or m.get("text") for m in dispatcher.messages]
 
 
-async def test_session_start_puts_the_clinic_settings_in_slots(dispatcher, make_tracker, domain, monkeypatch):
+async def test_session_start_puts_the_clinic_settings_in_slots(
+    dispatcher, make_tracker, domain, monkeypatch
+):
     monkeypatch.setenv("CLINIC_PHONE", "555 0000")
     events = await ActionSessionStart().run(dispatcher, make_tracker(), domain)
     assert events[0] == SessionStarted()
@@ -29,18 +37,28 @@ async def test_session_start_puts_the_clinic_settings_in_slots(dispatcher, make_
 
 
 async def test_starting_the_checklist_clears_old_answers(dispatcher, make_tracker, domain):
-    tracker = make_tracker(slots={"anemia": True, "screening_result": "contraindicated"},
-                           latest=user_message("can I do cryo?", "check_eligibility"))
+    tracker = make_tracker(
+        slots={"anemia": True, "screening_result": "contraindicated"},
+        latest=user_message("can I do cryo?", "check_eligibility"),
+    )
     events = await ActionStartChecklist().run(dispatcher, tracker, domain)
     assert events == [SlotSet(k, None) for k in condition_keys()] + [
-        SlotSet("screening_result", None), SlotSet("flagged_conditions", None)]
+        SlotSet("screening_result", None),
+        SlotSet("flagged_conditions", None),
+    ]
     assert responses(dispatcher) == ["utter_checklist_intro"]
 
 
-async def test_a_condition_stated_up_front_is_kept_and_acknowledged(dispatcher, make_tracker, domain):
-    tracker = make_tracker(latest=user_message(
-        "I have a pacemaker, can I do cryo?", "check_eligibility",
-        [condition_entity("implants_or_pacemaker")]))
+async def test_a_condition_stated_up_front_is_kept_and_acknowledged(
+    dispatcher, make_tracker, domain
+):
+    tracker = make_tracker(
+        latest=user_message(
+            "I have a pacemaker, can I do cryo?",
+            "check_eligibility",
+            [condition_entity("implants_or_pacemaker")],
+        )
+    )
     events = await ActionStartChecklist().run(dispatcher, tracker, domain)
     assert SlotSet("implants_or_pacemaker", True) in events
     assert responses(dispatcher) == [
@@ -49,27 +67,53 @@ async def test_a_condition_stated_up_front_is_kept_and_acknowledged(dispatcher, 
     ]
 
 
+async def test_a_typed_intent_with_a_list_as_entity_value_is_ignored_not_a_crash(
+    dispatcher, make_tracker, domain
+):
+    injected = {
+        "entity": "condition",
+        "value": [["tumor"]],
+    }  # '/check_eligibility{"condition":[[..]]}'
+    tracker = make_tracker(
+        latest=user_message("/check_eligibility", "check_eligibility", [injected])
+    )
+    events = await ActionStartChecklist().run(dispatcher, tracker, domain)
+    assert [e for e in events if e["value"] is not None] == []
+    assert responses(dispatcher) == ["utter_checklist_intro"]
+
+
 async def run_validation(dispatcher, make_tracker, domain, asked, message, slots=None):
-    tracker = make_tracker(slots={"requested_slot": asked, **(slots or {})}, latest=message,
-                           active_loop="checklist_form")
+    tracker = make_tracker(
+        slots={"requested_slot": asked, **(slots or {})},
+        latest=message,
+        active_loop="checklist_form",
+    )
     return await ValidateChecklistForm().run(dispatcher, tracker, domain)
 
 
 @pytest.mark.parametrize("intent, value", [("affirm", True), ("deny", False)])
-async def test_yes_and_no_answer_the_question_asked(dispatcher, make_tracker, domain, intent, value):
-    events = await run_validation(dispatcher, make_tracker, domain, "anemia", user_message("yep", intent))
+async def test_yes_and_no_answer_the_question_asked(
+    dispatcher, make_tracker, domain, intent, value
+):
+    events = await run_validation(
+        dispatcher, make_tracker, domain, "anemia", user_message("yep", intent)
+    )
     assert events == [SlotSet("anemia", value)]
     assert dispatcher.messages == []
 
 
 async def test_not_sure_counts_as_yes_and_says_so(dispatcher, make_tracker, domain):
-    events = await run_validation(dispatcher, make_tracker, domain, "tumor", user_message("not sure", "unsure"))
+    events = await run_validation(
+        dispatcher, make_tracker, domain, "tumor", user_message("not sure", "unsure")
+    )
     assert events == [SlotSet("tumor", True)]
     assert responses(dispatcher) == ["utter_checklist_unsure"]
 
 
 async def test_a_yes_naming_the_condition_flags_it(dispatcher, make_tracker, domain):
-    message = user_message("yes, I had a stroke in 2019", "affirm", [condition_entity("stroke_history")])
+    message = user_message(
+        "yes, I had a stroke in 2019", "affirm", [condition_entity("stroke_history")]
+    )
     events = await run_validation(dispatcher, make_tracker, domain, "stroke_history", message)
     assert events == [SlotSet("stroke_history", True)]
 
@@ -77,7 +121,9 @@ async def test_a_yes_naming_the_condition_flags_it(dispatcher, make_tracker, dom
 async def test_another_condition_named_mid_checklist_is_recorded_and_the_question_kept(
     dispatcher, make_tracker, domain
 ):
-    message = user_message("I have a pacemaker", "inform_condition", [condition_entity("implants_or_pacemaker")])
+    message = user_message(
+        "I have a pacemaker", "inform_condition", [condition_entity("implants_or_pacemaker")]
+    )
     events = await run_validation(dispatcher, make_tracker, domain, "kidney_disease", message)
     assert events == [SlotSet("implants_or_pacemaker", True)]
 
@@ -89,12 +135,16 @@ async def test_an_age_answers_the_under_18_question(dispatcher, make_tracker, do
 
 
 async def test_an_answer_that_is_not_yes_or_no_is_asked_again(dispatcher, make_tracker, domain):
-    events = await run_validation(dispatcher, make_tracker, domain, "anemia", user_message("purple", "nlu_fallback"))
+    events = await run_validation(
+        dispatcher, make_tracker, domain, "anemia", user_message("purple", "nlu_fallback")
+    )
     assert events == [SlotSet("anemia", None)]
     assert responses(dispatcher) == ["utter_checklist_answer_yes_no"]
 
 
-async def test_summary_with_no_condition_is_clear_but_not_a_clearance(dispatcher, make_tracker, domain):
+async def test_summary_with_no_condition_is_clear_but_not_a_clearance(
+    dispatcher, make_tracker, domain
+):
     tracker = make_tracker(slots={k: False for k in condition_keys()})
     events = await ActionScreeningSummary().run(dispatcher, tracker, domain)
     assert events == [SlotSet("screening_result", "clear"), SlotSet("flagged_conditions", [])]
@@ -108,8 +158,10 @@ async def test_summary_names_flagged_conditions_in_plain_words(dispatcher, make_
     slots = {k: False for k in condition_keys()}
     slots.update(high_blood_pressure=True, under_18=True)
     events = await ActionScreeningSummary().run(dispatcher, make_tracker(slots=slots), domain)
-    assert events == [SlotSet("screening_result", "contraindicated"),
-                      SlotSet("flagged_conditions", ["high_blood_pressure", "under_18"])]
+    assert events == [
+        SlotSet("screening_result", "contraindicated"),
+        SlotSet("flagged_conditions", ["high_blood_pressure", "under_18"]),
+    ]
     text = dispatcher.messages[0]["text"]
     assert "You reported high blood pressure and being under 18." in text
     assert "not recommended for people with these conditions" in text
@@ -125,42 +177,81 @@ def user_event(text, intent):
 
 
 async def test_yes_after_the_safety_answer_starts_the_checklist(dispatcher, make_tracker, domain):
-    events = [user_event("is it safe?", "faq"), bot_event("utter_faq/is_it_safe"), user_event("yes", "affirm")]
+    events = [
+        user_event("is it safe?", "faq"),
+        bot_event("utter_faq/is_it_safe"),
+        user_event("yes", "affirm"),
+    ]
     tracker = make_tracker(events=events, latest=user_message("yes", "affirm"))
-    assert await ActionAcceptOffer().run(dispatcher, tracker, domain) == [FollowupAction("action_start_checklist")]
+    assert await ActionAcceptOffer().run(dispatcher, tracker, domain) == [
+        FollowupAction("action_start_checklist")
+    ]
 
 
-async def test_yes_after_an_answer_without_an_offer_does_not_start_it(dispatcher, make_tracker, domain):
-    events = [user_event("how long?", "faq"), bot_event("utter_faq/how_long"), user_event("yes", "affirm")]
+async def test_yes_after_an_answer_without_an_offer_does_not_start_it(
+    dispatcher, make_tracker, domain
+):
+    events = [
+        user_event("how long?", "faq"),
+        bot_event("utter_faq/how_long"),
+        user_event("yes", "affirm"),
+    ]
     tracker = make_tracker(events=events, latest=user_message("yes", "affirm"))
     assert await ActionAcceptOffer().run(dispatcher, tracker, domain) == []
     assert responses(dispatcher) == ["utter_no_problem"]
 
 
-async def test_first_miss_asks_to_rephrase_second_offers_the_clinic(dispatcher, make_tracker, domain):
+async def test_first_miss_asks_to_rephrase_second_offers_the_clinic(
+    dispatcher, make_tracker, domain
+):
     first = make_tracker(events=[user_event("asdf", "nlu_fallback")])
     assert await ActionFallback().run(dispatcher, first, domain) == [UserUtteranceReverted()]
-    second = make_tracker(events=[user_event("asdf", "nlu_fallback"), bot_event("utter_ask_rephrase"),
-                                  {"event": "rewind"}, user_event("qwer", "nlu_fallback")])
+    second = make_tracker(
+        events=[
+            user_event("asdf", "nlu_fallback"),
+            bot_event("utter_ask_rephrase"),
+            {"event": "rewind"},
+            user_event("qwer", "nlu_fallback"),
+        ]
+    )
     await ActionFallback().run(dispatcher, second, domain)
     assert responses(dispatcher) == ["utter_ask_rephrase", "utter_fallback_contact"]
 
 
-async def test_a_miss_after_an_understood_message_starts_counting_again(dispatcher, make_tracker, domain):
-    tracker = make_tracker(events=[user_event("asdf", "nlu_fallback"), user_event("hi", "greet"),
-                                   user_event("qwer", "nlu_fallback")])
+async def test_a_miss_after_an_understood_message_starts_counting_again(
+    dispatcher, make_tracker, domain
+):
+    tracker = make_tracker(
+        events=[
+            user_event("asdf", "nlu_fallback"),
+            user_event("hi", "greet"),
+            user_event("qwer", "nlu_fallback"),
+        ]
+    )
     await ActionFallback().run(dispatcher, tracker, domain)
     assert responses(dispatcher) == ["utter_ask_rephrase"]
 
 
-@pytest.mark.parametrize("text, intent", [("what are the side effects?", "faq"), ("stop", "stop"),
-                                          ("I can't breathe", "emergency"), ("talk to a person", "human_handoff")])
+@pytest.mark.parametrize(
+    "text, intent",
+    [
+        ("what are the side effects?", "faq"),
+        ("stop", "stop"),
+        ("I can't breathe", "emergency"),
+        ("talk to a person", "human_handoff"),
+    ],
+)
 async def test_interruptions_are_left_to_the_rules(dispatcher, make_tracker, domain, text, intent):
-    assert await run_validation(dispatcher, make_tracker, domain, "anemia", user_message(text, intent)) == []
+    assert (
+        await run_validation(dispatcher, make_tracker, domain, "anemia", user_message(text, intent))
+        == []
+    )
     assert dispatcher.messages == []
 
 
 @pytest.mark.parametrize("text, value", [("1", True), ("2", False), ("1)", True)])
 async def test_numbered_options_answer_the_question(dispatcher, make_tracker, domain, text, value):
-    events = await run_validation(dispatcher, make_tracker, domain, "anemia", user_message(text, "nlu_fallback"))
+    events = await run_validation(
+        dispatcher, make_tracker, domain, "anemia", user_message(text, "nlu_fallback")
+    )
     assert events == [SlotSet("anemia", value)]

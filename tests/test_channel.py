@@ -4,7 +4,7 @@ import json
 
 import pytest
 
-from bot.channel import (
+from bot.channels.rest import (
     EMPTY_MESSAGE_REPLY,
     LONG_MESSAGE_NOTE,
     MAX_MESSAGE_CHARS,
@@ -33,7 +33,10 @@ def body(obj) -> bytes:
         (body({"sender": "a"}), '"message" is required'),
         (body({"sender": "a", "message": 12345}), '"message" must be a string'),
         (body({"sender": "a", "message": None}), '"message" must be a string'),
-        (body({"sender": "a", "message": "hi", "metadata": "x"}), '"metadata" must be a JSON object'),
+        (
+            body({"sender": "a", "message": "hi", "metadata": "x"}),
+            '"metadata" must be a JSON object',
+        ),
     ],
 )
 def test_malformed_requests_are_refused_with_a_reason(raw, reason):
@@ -81,11 +84,15 @@ async def test_an_empty_message_gets_a_prompt_without_reaching_the_bot():
 
 async def test_a_cut_message_is_answered_and_the_user_told():
     recorder = Recorder(reply="answer")
-    replies = await ValidatedRestInput().handle(IncomingMessage("a", "question", None, truncated=True), recorder)
+    replies = await ValidatedRestInput().handle(
+        IncomingMessage("a", "question", None, truncated=True), recorder
+    )
     assert [r["text"] for r in replies] == ["answer", LONG_MESSAGE_NOTE]
 
 
 async def test_a_failure_inside_the_bot_gets_an_apology_not_silence():
-    replies = await ValidatedRestInput().handle(IncomingMessage("a", "hi", None), Recorder(fail=True))
+    replies = await ValidatedRestInput().handle(
+        IncomingMessage("a", "hi", None), Recorder(fail=True)
+    )
     assert len(replies) == 1 and replies[0]["text"].startswith("Sorry, something went wrong")
     assert "(555) 010-0199" in replies[0]["text"]

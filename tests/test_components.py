@@ -3,7 +3,8 @@
 import pytest
 from rasa.shared.nlu.training_data.message import Message
 
-from bot.components import ConditionEntityExtractor, SafetyIntentGuard
+from bot.nlu.condition_extractor import ConditionEntityExtractor
+from bot.nlu.safety_guard import SafetyIntentGuard
 
 
 def classified(text, *ranking):
@@ -13,7 +14,9 @@ def classified(text, *ranking):
 
 @pytest.fixture(scope="module")
 def guard():
-    return SafetyIntentGuard({**SafetyIntentGuard.get_default_config(), "min_emergency_confidence": 0.6})
+    return SafetyIntentGuard(
+        {**SafetyIntentGuard.get_default_config(), "min_emergency_confidence": 0.6}
+    )
 
 
 def test_a_phrase_match_overrides_the_classifier(guard):
@@ -22,7 +25,14 @@ def test_a_phrase_match_overrides_the_classifier(guard):
     assert message.get("intent") == {"name": "emergency", "confidence": 1.0}
     assert [r["name"] for r in message.get("intent_ranking")] == ["emergency", "faq"]
     assert message.get("entities") == [
-        {"entity": "emergency_kind", "value": "medical", "start": 0, "end": 34, "extractor": "SafetyIntentGuard"}]
+        {
+            "entity": "emergency_kind",
+            "value": "medical",
+            "start": 0,
+            "end": 34,
+            "extractor": "SafetyIntentGuard",
+        }
+    ]
 
 
 def test_suicidal_thoughts_are_marked_for_the_crisis_line(guard):
@@ -32,7 +42,9 @@ def test_suicidal_thoughts_are_marked_for_the_crisis_line(guard):
 
 
 def test_an_unsure_classifier_emergency_gives_way_to_the_next_intent(guard):
-    message = classified("do you feel the endorphin thing right away", ("emergency", 0.55), ("faq", 0.4))
+    message = classified(
+        "do you feel the endorphin thing right away", ("emergency", 0.55), ("faq", 0.4)
+    )
     guard.process([message])
     assert message.get("intent") == {"name": "faq", "confidence": 0.4}
     assert message.get("entities", []) == []

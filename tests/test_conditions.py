@@ -1,12 +1,23 @@
 import pytest
 
-from bot.conditions import ConditionMatcher, condition_keys, load_conditions, parse_age
+from bot.shared.conditions import ConditionMatcher, condition_keys, load_conditions, parse_age
 
 CONTRACT = [
-    "respiratory_illness", "recent_heart_attack", "high_blood_pressure", "unstable_angina",
-    "cardiovascular_disease", "circulatory_disorder", "anemia", "tumor", "stroke_history",
-    "seizure_history", "raynauds", "bleeding_disorder", "kidney_disease",
-    "implants_or_pacemaker", "under_18",
+    "respiratory_illness",
+    "recent_heart_attack",
+    "high_blood_pressure",
+    "unstable_angina",
+    "cardiovascular_disease",
+    "circulatory_disorder",
+    "anemia",
+    "tumor",
+    "stroke_history",
+    "seizure_history",
+    "raynauds",
+    "bleeding_disorder",
+    "kidney_disease",
+    "implants_or_pacemaker",
+    "under_18",
 ]
 
 
@@ -75,7 +86,13 @@ def test_a_negation_does_not_cross_into_the_next_clause(matcher):
 
 @pytest.mark.parametrize(
     "text",
-    ["minor back pain", "I use a heating pad", "I have a kid", "how long does a session take?", "yes"],
+    [
+        "minor back pain",
+        "I use a heating pad",
+        "I have a kid",
+        "how long does a session take?",
+        "yes",
+    ],
 )
 def test_ordinary_words_are_not_conditions(matcher, text):
     assert found(matcher, text) == set()
@@ -83,8 +100,14 @@ def test_ordinary_words_are_not_conditions(matcher, text):
 
 @pytest.mark.parametrize(
     "text, age",
-    [("I'm 45", 45), ("17", 17), ("I am 17 years old", 17), ("my 16 year old son", 16), ("yes", None),
-     ("I had it 10 years ago", None)],
+    [
+        ("I'm 45", 45),
+        ("17", 17),
+        ("I am 17 years old", 17),
+        ("my 16 year old son", 16),
+        ("yes", None),
+        ("I had it 10 years ago", None),
+    ],
 )
 def test_ages_are_read_from_text(text, age):
     assert parse_age(text) == age

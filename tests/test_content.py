@@ -5,23 +5,41 @@ from pathlib import Path
 
 import yaml
 
-from bot.conditions import condition_keys
-from bot.content_checks import MAX_ANSWER_WORDS
-from bot.settings import ClinicSettings
+from bot.shared.conditions import condition_keys
+from bot.shared.settings import ClinicSettings
+from bot.staff.content_checks import MAX_ANSWER_WORDS
 
 ROOT = Path(__file__).resolve().parent.parent
 CATALOGUE = [
-    "what_is_cryotherapy", "how_it_works", "is_it_effective", "benefits", "is_it_safe",
-    "side_effects", "contraindications", "how_long", "when_relief_starts", "how_long_relief_lasts",
-    "how_often", "causes_of_back_pain", "about_back_pain", "what_to_wear", "vs_ice",
-    "weight_loss", "sleep", "exercise_recovery", "pregnancy", "booking",
+    "what_is_cryotherapy",
+    "how_it_works",
+    "is_it_effective",
+    "benefits",
+    "is_it_safe",
+    "side_effects",
+    "contraindications",
+    "how_long",
+    "when_relief_starts",
+    "how_long_relief_lasts",
+    "how_often",
+    "causes_of_back_pain",
+    "about_back_pain",
+    "what_to_wear",
+    "vs_ice",
+    "weight_loss",
+    "sleep",
+    "exercise_recovery",
+    "pregnancy",
+    "booking",
 ]
 
 
 def examples_by_intent(path: Path):
     blocks = yaml.safe_load(path.read_text())["nlu"]
-    return {b["intent"]: [line.strip()[2:] for line in b["examples"].splitlines() if line.strip()]
-            for b in blocks}
+    return {
+        b["intent"]: [line.strip()[2:] for line in b["examples"].splitlines() if line.strip()]
+        for b in blocks
+    }
 
 
 def faq_examples():
@@ -67,7 +85,10 @@ def test_answers_use_only_placeholders_the_clinic_settings_fill(domain):
 
 def test_answers_correct_the_articles_errors_and_overclaims():
     answers = {k: v[0]["text"] for k, v in faq_answers().items()}
-    assert "narrow" in answers["utter_faq/how_it_works"] and "widen" in answers["utter_faq/how_it_works"]
+    assert (
+        "narrow" in answers["utter_faq/how_it_works"]
+        and "widen" in answers["utter_faq/how_it_works"]
+    )
     assert "3 minutes" in answers["utter_faq/how_long"]
     assert "20 minutes" in answers["utter_faq/when_relief_starts"]
     assert "2 to 3 weeks" in answers["utter_faq/how_long_relief_lasts"]
@@ -91,10 +112,14 @@ def test_every_checklist_condition_has_a_yes_no_question_and_a_slot(domain):
 
 def test_every_trained_component_has_a_random_seed():
     config = yaml.safe_load((ROOT / "config.yml").read_text())
-    seeds = {"LogisticRegressionClassifier": "random_state", "ResponseSelector": "random_seed",
-             "DIETClassifier": "random_seed", "TEDPolicy": "random_seed",
-             "bot.faq_selector.IntentClassifierLR": "random_state",
-             "bot.faq_selector.FaqResponseSelector": "random_state"}
+    seeds = {
+        "LogisticRegressionClassifier": "random_state",
+        "ResponseSelector": "random_seed",
+        "DIETClassifier": "random_seed",
+        "TEDPolicy": "random_seed",
+        "bot.nlu.intent_classifier.IntentClassifierLR": "random_state",
+        "bot.nlu.faq_selector.FaqResponseSelector": "random_state",
+    }
     for component in config["pipeline"] + config["policies"]:
         if component["name"] in seeds:
             assert seeds[component["name"]] in component, component["name"]

@@ -9,11 +9,18 @@ from pathlib import Path
 
 import pytest
 
-from bot.content_checks import check_project, report
+from bot.staff.content_checks import check_project, report
 
 ROOT = Path(__file__).resolve().parent.parent
-PROJECT_FILES = ["config.yml", "domain.yml", "clinic.yml", "data", "bot/conditions.yml", "tests/heldout",
-                 "tests/test_faq_conversations.yml"]
+PROJECT_FILES = [
+    "config.yml",
+    "domain.yml",
+    "clinic.yml",
+    "data",
+    "conditions.yml",
+    "tests/heldout",
+    "tests/test_faq_conversations.yml",
+]
 
 
 def copy_project(target: Path) -> Path:
@@ -59,14 +66,21 @@ def test_the_project_as_committed_passes():
 def test_a_topic_without_an_answer_is_named_with_where_to_add_it(project):
     edit(project / "data/responses/faq.yml", "  utter_faq/sleep:", "  utter_faq/sleeping:")
     found = errors(project)
-    assert any("data/nlu/faq.yml, line" in e and "faq/sleep has questions but no answer" in e
-               and "data/responses/faq.yml" in e for e in found), found
+    assert any(
+        "data/nlu/faq.yml, line" in e
+        and "faq/sleep has questions but no answer" in e
+        and "data/responses/faq.yml" in e
+        for e in found
+    ), found
     assert any("utter_faq/sleeping has no questions" in e for e in found), found
 
 
 def test_a_topic_with_too_few_examples_says_how_many_more(project):
     with (project / "data/nlu/faq.yml").open("a", encoding="utf-8") as nlu:
-        nlu.write("- intent: faq/parking\n  examples: |\n    - can I leave my bicycle outside\n    - where do cars go\n")
+        nlu.write(
+            "- intent: faq/parking\n  examples: |\n    - can I leave my bicycle outside\n"
+            "    - where do cars go\n"
+        )
     with (project / "data/responses/faq.yml").open("a", encoding="utf-8") as answers:
         answers.write('  utter_faq/parking:\n  - text: "There is a car park behind the clinic."\n')
     message = only_error(project)
@@ -75,71 +89,121 @@ def test_a_topic_with_too_few_examples_says_how_many_more(project):
 
 
 def test_an_example_under_two_intents_is_an_error_with_both_places(project):
-    edit(project / "data/nlu/faq.yml", "  examples: |\n", "  examples: |\n    - how long does relief last\n")
-    edit(project / "data/nlu/faq.yml", "- intent: faq/how_often\n  examples: |\n",
-         "- intent: faq/how_often\n  examples: |\n    - How long does relief last?\n")
+    edit(
+        project / "data/nlu/faq.yml",
+        "  examples: |\n",
+        "  examples: |\n    - how long does relief last\n",
+    )
+    edit(
+        project / "data/nlu/faq.yml",
+        "- intent: faq/how_often\n  examples: |\n",
+        "- intent: faq/how_often\n  examples: |\n    - How long does relief last?\n",
+    )
     message = only_error(project)
-    assert "is listed under both 'faq/what_is_cryotherapy' (data/nlu/faq.yml line 5) and 'faq/how_often'" in message
+    assert (
+        "is listed under both 'faq/what_is_cryotherapy' (data/nlu/faq.yml line 5) "
+        "and 'faq/how_often'" in message
+    )
     assert "delete it where it does not belong" in message
 
 
 def test_a_near_duplicate_across_topics_is_reported_but_does_not_block(project):
-    edit(project / "data/nlu/faq.yml", "- intent: faq/how_often\n  examples: |\n",
-         "- intent: faq/how_often\n  examples: |\n    - please define cryotherapy\n")
+    edit(
+        project / "data/nlu/faq.yml",
+        "- intent: faq/how_often\n  examples: |\n",
+        "- intent: faq/how_often\n  examples: |\n    - please define cryotherapy\n",
+    )
     assert errors(project) == []
-    assert any("\"please define cryotherapy\" (faq/how_often) is almost the same as" in w for w in warnings(project))
+    assert any(
+        '"please define cryotherapy" (faq/how_often) is almost the same as' in w
+        for w in warnings(project)
+    )
 
 
 def test_an_answer_over_the_length_limit_is_named(project):
-    edit(project / "data/responses/faq.yml", '  utter_faq/sleep:\n  - text: "',
-         '  utter_faq/sleep:\n  - text: "' + "word " * 80)
+    edit(
+        project / "data/responses/faq.yml",
+        '  utter_faq/sleep:\n  - text: "',
+        '  utter_faq/sleep:\n  - text: "' + "word " * 80,
+    )
     message = only_error(project)
     assert "data/responses/faq.yml, line" in message
     assert "the answer 'utter_faq/sleep' has" in message and "must stay under 80" in message
 
 
 def test_a_placeholder_that_is_not_a_clinic_setting_is_named(project):
-    edit(project / "data/responses/faq.yml", "  utter_faq/booking:\n  - text: \"",
-         "  utter_faq/booking:\n  - text: \"Fax us at {clinic_fax}. ")
+    edit(
+        project / "data/responses/faq.yml",
+        '  utter_faq/booking:\n  - text: "',
+        '  utter_faq/booking:\n  - text: "Fax us at {clinic_fax}. ',
+    )
     message = only_error(project)
-    assert "uses {clinic_fax}, which is not a clinic setting" in message and "{clinic_phone}" in message
+    assert (
+        "uses {clinic_fax}, which is not a clinic setting" in message
+        and "{clinic_phone}" in message
+    )
 
 
 def test_a_misspelled_clinic_setting_is_named(project):
     edit(project / "clinic.yml", "clinic_phone:", "clinic_phnoe:")
     message = only_error(project)
-    assert message.startswith("ERROR clinic.yml, line") and "'clinic_phnoe' is not a setting" in message
+    assert (
+        message.startswith("ERROR clinic.yml, line")
+        and "'clinic_phnoe' is not a setting" in message
+    )
 
 
-@pytest.mark.parametrize("old, new, expected", [
-    ("  utter_ask_anemia:\n", "  utter_ask_anaemia:\n", "'anemia' needs its question: add 'utter_ask_anemia:'"),
-    ("    name: anemia\n", "", "'anemia' needs 'name:'"),
-    ("    name: anemia\n    synonyms:\n", "    name: anemia\n    synonyms: []\n    old_synonyms:\n",
-     "'anemia' needs 'synonyms:'"),
-])
+@pytest.mark.parametrize(
+    "old, new, expected",
+    [
+        (
+            "  utter_ask_anemia:\n",
+            "  utter_ask_anaemia:\n",
+            "'anemia' needs its question: add 'utter_ask_anemia:'",
+        ),
+        ("    name: anemia\n", "", "'anemia' needs 'name:'"),
+        (
+            "    name: anemia\n    synonyms:\n",
+            "    name: anemia\n    synonyms: []\n    old_synonyms:\n",
+            "'anemia' needs 'synonyms:'",
+        ),
+    ],
+)
 def test_every_checklist_item_has_its_question_name_and_synonyms(project, old, new, expected):
-    path = project / ("domain.yml" if "utter_ask" in old else "bot/conditions.yml")
+    path = project / ("domain.yml" if "utter_ask" in old else "conditions.yml")
     edit(path, old, new)
     assert any(expected in e for e in errors(project)), errors(project)
 
 
 def test_a_checklist_item_missing_from_the_form_is_reported(project):
     edit(project / "domain.yml", "      - anemia\n", "")
-    assert any("'required_slots' must list the items of bot/conditions.yml" in e for e in errors(project))
+    assert any(
+        "'required_slots' must list the items of conditions.yml" in e for e in errors(project)
+    )
 
 
 def test_checklist_question_numbers_follow_the_order(project):
     edit(project / "domain.yml", '"(7/15) ', '"(8/15) ')
-    assert any("utter_ask_anemia must start with '(7/15) '" in e for e in errors(project)), errors(project)
+    assert any("utter_ask_anemia must start with '(7/15) '" in e for e in errors(project)), errors(
+        project
+    )
 
 
 def test_a_training_example_copied_from_the_held_out_questions_is_refused(project):
-    edit(project / "data/nlu/faq.yml", "  examples: |\n", "  examples: |\n    - wat is cryo exactly?\n")
+    edit(
+        project / "data/nlu/faq.yml",
+        "  examples: |\n",
+        "  examples: |\n    - wat is cryo exactly?\n",
+    )
     assert "is one of the held-out test questions" in only_error(project)
 
 
 def test_a_tab_is_reported_in_plain_words_with_its_line(project):
-    edit(project / "data/nlu/faq.yml", "    - whole body cryotherapy meaning", "\t- whole body cryotherapy meaning")
+    edit(
+        project / "data/nlu/faq.yml",
+        "    - whole body cryotherapy meaning",
+        "\t- whole body cryotherapy meaning",
+    )
     message = only_error(project)
     assert message.startswith("ERROR data/nlu/faq.yml, line ") and "indented with a tab" in message
 
@@ -147,31 +211,51 @@ def test_a_tab_is_reported_in_plain_words_with_its_line(project):
 def test_bad_indentation_is_reported_in_plain_words(project):
     edit(project / "data/responses/faq.yml", "  utter_faq/sleep:", "    utter_faq/sleep:")
     found = errors(project)
-    assert any(e.startswith("ERROR data/responses/faq.yml, line") and "'utter_faq/sleep' is indented as if"
-               in e and "line it up with the other names" in e for e in found), found
+    assert any(
+        e.startswith("ERROR data/responses/faq.yml, line")
+        and "'utter_faq/sleep' is indented as if" in e
+        and "line it up with the other names" in e
+        for e in found
+    ), found
 
 
 def test_an_example_without_its_dash_is_reported(project):
-    edit(project / "data/nlu/faq.yml", "    - whole body cryotherapy meaning", "    whole body cryotherapy meaning")
+    edit(
+        project / "data/nlu/faq.yml",
+        "    - whole body cryotherapy meaning",
+        "    whole body cryotherapy meaning",
+    )
     message = only_error(project)
     assert "does not start with '- '" in message and "data/nlu/faq.yml, line" in message
 
 
 def test_an_answer_without_its_dash_is_reported(project):
-    edit(project / "data/responses/faq.yml", "  utter_faq/sleep:\n  - text:", "  utter_faq/sleep:\n    text:")
+    edit(
+        project / "data/responses/faq.yml",
+        "  utter_faq/sleep:\n  - text:",
+        "  utter_faq/sleep:\n    text:",
+    )
     assert "the answer 'utter_faq/sleep' must be a list" in only_error(project)
 
 
 def test_an_unclosed_quote_is_reported(project):
-    edit(project / "data/responses/faq.yml", "  utter_faq/sleep:\n  - text: \"", "  utter_faq/sleep:\n  - text: \"\"\"")
+    edit(
+        project / "data/responses/faq.yml",
+        '  utter_faq/sleep:\n  - text: "',
+        '  utter_faq/sleep:\n  - text: """',
+    )
     message = only_error(project)
     assert message.startswith("ERROR data/responses/faq.yml, line") and "Traceback" not in message
 
 
 def test_the_command_exits_non_zero_with_the_problems_and_a_count(project):
     edit(project / "clinic.yml", "clinic_phone:", "clinic_phnoe:")
-    done = subprocess.run([sys.executable, "-m", "bot.content_checks", "--root", str(project)],
-                          capture_output=True, text=True, cwd=ROOT)
+    done = subprocess.run(
+        [sys.executable, "-m", "bot.staff.content_checks", "--root", str(project)],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+    )
     assert done.returncode == 1
     assert "'clinic_phnoe' is not a setting" in done.stdout
     assert "1 problem(s) to fix" in done.stdout and "Traceback" not in done.stdout + done.stderr
@@ -183,6 +267,10 @@ def test_the_report_says_when_all_is_well():
 
 
 def test_a_message_stating_the_wrong_number_of_conditions_is_named(project):
-    edit(project / "domain.yml", "Let's go through the 15 conditions", "Let's go through the 14 conditions")
+    edit(
+        project / "domain.yml",
+        "Let's go through the 15 conditions",
+        "Let's go through the 14 conditions",
+    )
     message = only_error(project)
-    assert "'utter_checklist_intro' says 14 conditions, but bot/conditions.yml has 15" in message
+    assert "'utter_checklist_intro' says 14 conditions, but conditions.yml has 15" in message

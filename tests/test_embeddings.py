@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 from rasa.shared.nlu.training_data.message import Message
 
-from bot.embeddings import MiniLMEncoder, SentenceEmbeddingFeaturizer
+from bot.nlu.sentence_featurizer import MiniLMEncoder, SentenceEmbeddingFeaturizer
 
 
 @pytest.fixture(scope="module")
@@ -14,14 +14,22 @@ def encoder():
 
 def test_paraphrases_are_closer_than_unrelated_questions(encoder):
     session, paraphrase, unrelated = encoder.encode(
-        ["how long does a session take", "how many minutes is one treatment", "what is the capital of France"])
+        [
+            "how long does a session take",
+            "how many minutes is one treatment",
+            "what is the capital of France",
+        ]
+    )
     assert np.allclose(np.linalg.norm([session, paraphrase, unrelated], axis=1), 1.0, atol=1e-5)
     assert session @ paraphrase > session @ unrelated + 0.2
 
 
 def test_the_featurizer_adds_a_scaled_sentence_vector_only(encoder):
-    featurizer = SentenceEmbeddingFeaturizer({**SentenceEmbeddingFeaturizer.get_default_config(), "scale": 2.0},
-                                             "minilm", encoder=encoder)
+    featurizer = SentenceEmbeddingFeaturizer(
+        {**SentenceEmbeddingFeaturizer.get_default_config(), "scale": 2.0},
+        "minilm",
+        encoder=encoder,
+    )
     message = Message(data={"text": "is cryotherapy safe"})
     featurizer.process([message])
     sequence, sentence = message.get_dense_features("text")

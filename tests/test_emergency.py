@@ -1,6 +1,6 @@
 import pytest
 
-from bot.emergency import MEDICAL, SUICIDE, emergency_kind
+from bot.nlu.emergency_check import MEDICAL, SUICIDE, emergency_kind
 
 
 @pytest.mark.parametrize(
@@ -26,8 +26,13 @@ def test_medical_emergencies_are_caught(text):
 
 @pytest.mark.parametrize(
     "text",
-    ["I want to kill myself", "I've been thinking about suicide", "I don't want to live anymore",
-     "thinking about ending it all", "I keep hurting myself"],
+    [
+        "I want to kill myself",
+        "I've been thinking about suicide",
+        "I don't want to live anymore",
+        "thinking about ending it all",
+        "I keep hurting myself",
+    ],
 )
 def test_suicidal_thoughts_are_caught_as_their_own_kind(text):
     assert emergency_kind(text) == SUICIDE

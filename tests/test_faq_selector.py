@@ -10,17 +10,28 @@ from rasa.nlu.tokenizers.whitespace_tokenizer import WhitespaceTokenizer
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
-from bot.faq_selector import FaqResponseSelector, IntentClassifierLR
+from bot.nlu.faq_selector import FaqResponseSelector
+from bot.nlu.intent_classifier import IntentClassifierLR
 
 EXAMPLES = {
-    "faq/how_long": ["how long is a session", "how many minutes does it take", "session length",
-                     "how long do I stay in the chamber"],
-    "faq/side_effects": ["what are the side effects", "any side effects", "will my skin go red",
-                         "does it cause tingling"],
+    "faq/how_long": [
+        "how long is a session",
+        "how many minutes does it take",
+        "session length",
+        "how long do I stay in the chamber",
+    ],
+    "faq/side_effects": [
+        "what are the side effects",
+        "any side effects",
+        "will my skin go red",
+        "does it cause tingling",
+    ],
     "greet": ["hello", "hi there", "good morning", "hey"],
 }
-RESPONSES = {"utter_faq/how_long": [{"text": "About 3 minutes."}],
-             "utter_faq/side_effects": [{"text": "Numbness, tingling, redness."}]}
+RESPONSES = {
+    "utter_faq/how_long": [{"text": "About 3 minutes."}],
+    "utter_faq/side_effects": [{"text": "Numbness, tingling, redness."}],
+}
 
 
 @pytest.fixture
@@ -33,8 +44,16 @@ def featurize(storage):
     tokenizer = WhitespaceTokenizer(WhitespaceTokenizer.get_default_config())
     context = ExecutionContext(node_name="counts", graph_schema=None)
     counts = CountVectorsFeaturizer.create(
-        {**CountVectorsFeaturizer.get_default_config(), "analyzer": "char_wb", "min_ngram": 2, "max_ngram": 4},
-        storage, Resource("counts"), context)
+        {
+            **CountVectorsFeaturizer.get_default_config(),
+            "analyzer": "char_wb",
+            "min_ngram": 2,
+            "max_ngram": 4,
+        },
+        storage,
+        Resource("counts"),
+        context,
+    )
 
     def run(data: TrainingData = None, messages=None):
         if data is not None:
@@ -86,7 +105,9 @@ def test_the_selector_answers_in_the_response_selector_format(storage, featurize
 
 
 def test_the_intent_classifier_ranks_intents(storage, featurize):
-    classifier = trained_and_reloaded(IntentClassifierLR, "intents", storage, featurize(training_data()))
+    classifier = trained_and_reloaded(
+        IntentClassifierLR, "intents", storage, featurize(training_data())
+    )
 
     message = Message(data={"text": "hello there"})
     classifier.process(featurize(messages=[message]))

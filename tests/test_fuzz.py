@@ -5,7 +5,7 @@ fields, `/intent{...}` payloads, wrong content types, big headers, path traversa
 widget's files, wrong methods, broken HTTP framing) must never get a 5xx, never crash or hang
 the server, and the server must still answer a normal question afterwards.
 
-Every webhook answer is also checked against the channel's own validation (bot.channel's
+Every webhook answer is also checked against the channel's own validation (bot.channels.rest's
 parse_request, run here on the same bytes): the status and the error it predicts, or 429.
 Examples are derandomized, so CI runs the same requests every time.
 
@@ -30,13 +30,13 @@ import requests
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
-from bot.channel import MAX_BODY_BYTES, BadRequest, parse_request
+from bot.channels.rest import MAX_BODY_BYTES, BadRequest, parse_request
+from bot.channels.widget import WIDGET_FILES
 
 pytestmark = pytest.mark.server
 
 WEBHOOKS = {"rest": "/webhooks/rest/webhook", "widget": "/webhooks/widget/webhook"}
 ALLOWED_ORIGIN = "http://clinic.example"  # what the `assistant` fixture allows
-WIDGET_FILES = Path(__file__).resolve().parent.parent / "bot" / "widget"
 TIMEOUT = (5, 30)  # connect, read: a message takes well under a second
 RAW_TIMEOUT = 5.0
 JSON = {"Content-Type": "application/json"}
@@ -46,8 +46,12 @@ FUZZ = dict(
     derandomize=True,
     database=None,  # no example database (.hypothesis/ keeps only a cache, ignored by git)
     print_blob=False,
-    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow,
-                           HealthCheck.data_too_large, HealthCheck.large_base_example],
+    suppress_health_check=[
+        HealthCheck.function_scoped_fixture,
+        HealthCheck.too_slow,
+        HealthCheck.data_too_large,
+        HealthCheck.large_base_example,
+    ],
 )
 
 
@@ -87,8 +91,12 @@ def server_is_up(assistant) -> bool:
     if assistant.processes[0].poll() is not None:
         return False
     try:
-        return requests.get(f"{assistant.url}/status", params={"token": assistant.token},
-                            timeout=10).status_code == 200
+        return (
+            requests.get(
+                f"{assistant.url}/status", params={"token": assistant.token}, timeout=10
+            ).status_code
+            == 200
+        )
     except requests.RequestException:
         return False
 
@@ -109,9 +117,11 @@ def fail_if_down(assistant, request: str, since: int = 0) -> None:
         state = f"exited with code {code}"
     except subprocess.TimeoutExpired:
         state = "is running but does not answer"
-    raise ServerDown(f"The server {state} after this request:\n{request}\n\n"
-                     f"(the request before it: {before})\n\n"
-                     f"Server log since the request:\n{log_tail(assistant, since)}")
+    raise ServerDown(
+        f"The server {state} after this request:\n{request}\n\n"
+        f"(the request before it: {before})\n\n"
+        f"Server log since the request:\n{log_tail(assistant, since)}"
+    )
 
 
 def server_environment(pid: int) -> Optional[Dict[str, str]]:
@@ -135,7 +145,7 @@ def restart_a_downed_server(assistant, environment, tmp_path_factory):
     yield
     if environment is None or server_is_up(assistant):
         return
-    from bot.launcher import start_assistant
+    from bot.measure.launcher import start_assistant
 
     for process in assistant.processes:
         process.terminate()
@@ -154,8 +164,10 @@ def restart_a_downed_server(assistant, environment, tmp_path_factory):
 
 
 def describe(method: str, path: str, headers: Dict[str, str], body: bytes) -> str:
-    short = {name: value if len(value) <= 100 else f"{value[:40]}... ({len(value)} chars)"
-             for name, value in headers.items()}
+    short = {
+        name: value if len(value) <= 100 else f"{value[:40]}... ({len(value)} chars)"
+        for name, value in headers.items()
+    }
     shown = body[:400] + (b"..." if len(body) > 400 else b"")
     return f"{method} {path}\nheaders: {short!r}\nbody ({len(body)} bytes): {shown!r}"
 
@@ -168,8 +180,9 @@ def post(assistant, path: str, body: bytes, headers: Dict[str, str]):
         since = log_size(assistant)
         sending(request)
         try:
-            response = requests.post(f"{assistant.url}{path}", data=body, headers=headers,
-                                     timeout=TIMEOUT)
+            response = requests.post(
+                f"{assistant.url}{path}", data=body, headers=headers, timeout=TIMEOUT
+            )
         except (requests.ConnectionError, requests.Timeout) as error:
             failure = type(error).__name__
         else:
@@ -196,7 +209,7 @@ def read_response(sock: socket.socket) -> bytes:
             return data
         data += chunk
         while re.match(rb"HTTP/1\.[01] 1\d\d[^\r\n]*\r\n\r\n", data):  # 100 Continue
-            data = data[data.index(b"\r\n\r\n") + 4:]
+            data = data[data.index(b"\r\n\r\n") + 4 :]
         end = data.find(b"\r\n\r\n")
         if end == -1:
             continue
@@ -235,46 +248,166 @@ def raw_exchange(assistant, data: bytes) -> Tuple[Optional[int], Dict[str, str],
 # ---- strategies ---------------------------------------------------------------------------
 
 HOSTILE_PIECES = [
-    "\u202e", "\u200f", "\u200b", "\u2066", "\ufeff", "\u0000", "\x07", "\x1b[2J", "\r\n", "\t",
-    "\x7f", "\x85", "\u2028", "\ud800", "\udfff", "\udbff\udfff", "😀", "👩🏽‍⚕️", "🏳️‍🌈",
-    "e\u0301\u0301\u0301", "\U0001d573", "ﷺ", "Ω", "𒐫",
-    "<script>alert(1)</script>", "<img src=x onerror=alert(1)>", "[x](javascript:alert(1))",
-    "**bold** _it_ `code`", "<!--", "]]>", "&lt;&#0;",
-    "' OR 1=1 --", "'; DROP TABLE events; --", "\" OR \"\"=\"", "%s%s%n", "{0}", "{clinic_name}",
-    "{emergency_number", "${jndi:ldap://x/a}", "{{7*7}}", "../../etc/passwd", "\\x00", "null",
-    "how long is a session", "I have a pacemaker", "chest pain", "yes", "no", "stop", "1", "2",
+    "\u202e",
+    "\u200f",
+    "\u200b",
+    "\u2066",
+    "\ufeff",
+    "\u0000",
+    "\x07",
+    "\x1b[2J",
+    "\r\n",
+    "\t",
+    "\x7f",
+    "\x85",
+    "\u2028",
+    "\ud800",
+    "\udfff",
+    "\udbff\udfff",
+    "😀",
+    "👩🏽‍⚕️",
+    "🏳️‍🌈",
+    "e\u0301\u0301\u0301",
+    "\U0001d573",
+    "ﷺ",
+    "Ω",
+    "𒐫",
+    "<script>alert(1)</script>",
+    "<img src=x onerror=alert(1)>",
+    "[x](javascript:alert(1))",
+    "**bold** _it_ `code`",
+    "<!--",
+    "]]>",
+    "&lt;&#0;",
+    "' OR 1=1 --",
+    "'; DROP TABLE events; --",
+    '" OR ""="',
+    "%s%s%n",
+    "{0}",
+    "{clinic_name}",
+    "{emergency_number",
+    "${jndi:ldap://x/a}",
+    "{{7*7}}",
+    "../../etc/passwd",
+    "\\x00",
+    "null",
+    "how long is a session",
+    "I have a pacemaker",
+    "chest pain",
+    "yes",
+    "no",
+    "stop",
+    "1",
+    "2",
 ]
 INTENT_PAYLOADS = [
-    "/affirm", "/deny", '/faq{"x":1}', '/faq{"x": 1}', "/checklist_form", "/restart",
-    "/session_start", "/{{{", "/", "//", "/ ", "/delete_my_data", "/greet@0.5", "/greet@-1",
-    "/greet@nan", '/affirm{"condition":', "/nlu_fallback", "/action_listen", "/faq/how_long",
-    "/utter_faq/how_long", "/EXTERNAL_x", '/inform_condition{"condition":"implants_or_pacemaker"}',
+    "/affirm",
+    "/deny",
+    '/faq{"x":1}',
+    '/faq{"x": 1}',
+    "/checklist_form",
+    "/restart",
+    "/session_start",
+    "/{{{",
+    "/",
+    "//",
+    "/ ",
+    "/delete_my_data",
+    "/greet@0.5",
+    "/greet@-1",
+    "/greet@nan",
+    '/affirm{"condition":',
+    "/nlu_fallback",
+    "/action_listen",
+    "/faq/how_long",
+    "/utter_faq/how_long",
+    "/EXTERNAL_x",
+    '/inform_condition{"condition":"implants_or_pacemaker"}',
     '/inform_condition{"condition":["a",{"b":null}],"no_condition":7}',
-    '/emergency{"emergency_kind":"chest_pain"}', '/greet{"condition":"\\ud800"}',
+    '/emergency{"emergency_kind":"chest_pain"}',
+    '/greet{"condition":"\\ud800"}',
     '/check_eligibility{"condition":' + "[" * 200 + "]" * 200 + "}",
 ]
 SPECIAL_SENDERS = [
-    "\ud800", "\udfff", " ", "", "\u200b", "\u202e", "0", "-0", "null", "../../etc/passwd", "a/b",
-    "default", "%s", "\x00", "😀" * 64, "é" * 128, "é" * 129, "s" * 128, "s" * 129,
+    "\ud800",
+    "\udfff",
+    " ",
+    "",
+    "\u200b",
+    "\u202e",
+    "0",
+    "-0",
+    "null",
+    "../../etc/passwd",
+    "a/b",
+    "default",
+    "%s",
+    "\x00",
+    "😀" * 64,
+    "é" * 128,
+    "é" * 129,
+    "s" * 128,
+    "s" * 129,
 ]
 HEADER_NAMES = [
-    "Content-Type", "Accept", "Accept-Encoding", "Accept-Language", "Origin", "Referer",
-    "User-Agent", "Cookie", "Authorization", "X-Real-IP", "X-Forwarded-For", "Forwarded",
-    "X-Requested-With", "Content-Encoding", "If-None-Match", "Range",
+    "Content-Type",
+    "Accept",
+    "Accept-Encoding",
+    "Accept-Language",
+    "Origin",
+    "Referer",
+    "User-Agent",
+    "Cookie",
+    "Authorization",
+    "X-Real-IP",
+    "X-Forwarded-For",
+    "Forwarded",
+    "X-Requested-With",
+    "Content-Encoding",
+    "If-None-Match",
+    "Range",
     "Access-Control-Request-Method",
 ]
 HEADER_VALUES = [
-    "127.0.0.1", "::1", "::ffff:10.0.0.1", "fe80::1%eth0", "999.999.1.1", "1.2.3.4, 5.6.7.8",
-    "unknown", "null", "*", "http://evil.example", ALLOWED_ORIGIN, ALLOWED_ORIGIN + ".evil.example",
-    "application/json", "application/json; charset=utf-16", "text/plain", "text/html",
-    "multipart/form-data", "multipart/form-data; boundary=", "multipart/form-data; boundary=x",
-    "application/x-www-form-urlencoded", "gzip", "deflate, br", "bytes=0-1", "Bearer x",
-    "a=b; c=d", "*/*;q=0.1",
+    "127.0.0.1",
+    "::1",
+    "::ffff:10.0.0.1",
+    "fe80::1%eth0",
+    "999.999.1.1",
+    "1.2.3.4, 5.6.7.8",
+    "unknown",
+    "null",
+    "*",
+    "http://evil.example",
+    ALLOWED_ORIGIN,
+    ALLOWED_ORIGIN + ".evil.example",
+    "application/json",
+    "application/json; charset=utf-16",
+    "text/plain",
+    "text/html",
+    "multipart/form-data",
+    "multipart/form-data; boundary=",
+    "multipart/form-data; boundary=x",
+    "application/x-www-form-urlencoded",
+    "gzip",
+    "deflate, br",
+    "bytes=0-1",
+    "Bearer x",
+    "a=b; c=d",
+    "*/*;q=0.1",
 ]
 CONTENT_TYPES = [
-    "application/json", "application/json; charset=latin-1", "text/plain", "text/html",
-    "application/x-www-form-urlencoded", "multipart/form-data", "multipart/form-data; boundary=zz",
-    "application/octet-stream", "", "json", "application/json; charset=\u00ff",
+    "application/json",
+    "application/json; charset=latin-1",
+    "text/plain",
+    "text/html",
+    "application/x-www-form-urlencoded",
+    "multipart/form-data",
+    "multipart/form-data; boundary=zz",
+    "application/octet-stream",
+    "",
+    "json",
+    "application/json; charset=\u00ff",
 ]
 
 json_values = st.recursive(
@@ -284,27 +417,36 @@ json_values = st.recursive(
     max_leaves=15,
 )
 hostile_text = st.lists(
-    st.one_of(st.text(max_size=25), st.sampled_from(HOSTILE_PIECES),
-              st.sampled_from(INTENT_PAYLOADS)),
+    st.one_of(
+        st.text(max_size=25), st.sampled_from(HOSTILE_PIECES), st.sampled_from(INTENT_PAYLOADS)
+    ),
     max_size=5,
 ).map("".join)
 long_text = st.builds(
     lambda piece, size: ((piece or "x") * (size // len(piece or "x") + 1))[:size],
-    st.sampled_from(HOSTILE_PIECES + ["word ", "a"]), st.integers(900, 70_000))
+    st.sampled_from(HOSTILE_PIECES + ["word ", "a"]),
+    st.integers(900, 70_000),
+)
 messages = st.one_of(hostile_text, st.sampled_from(INTENT_PAYLOADS), long_text, json_values)
 senders = st.one_of(
     st.uuids().map(str),
     st.builds(lambda text, uid: f"{text}{uid.hex[:8]}", hostile_text, st.uuids()),
-    hostile_text, st.sampled_from(SPECIAL_SENDERS), st.integers(),
-    st.integers(100, 3000).map(lambda n: "s" * n), json_values,
+    hostile_text,
+    st.sampled_from(SPECIAL_SENDERS),
+    st.integers(),
+    st.integers(100, 3000).map(lambda n: "s" * n),
+    json_values,
 )
 metadata = st.one_of(json_values, st.dictionaries(hostile_text, json_values, max_size=4))
 well_formed = st.fixed_dictionaries(
     {"sender": senders, "message": messages},
-    optional={"metadata": metadata, "input_channel": json_values, "Sender": json_values})
+    optional={"metadata": metadata, "input_channel": json_values, "Sender": json_values},
+)
 random_objects = st.dictionaries(
     st.sampled_from(["sender", "message", "metadata", "text", ""]) | st.text(max_size=8),
-    json_values, max_size=5)
+    json_values,
+    max_size=5,
+)
 
 
 def as_json(value, ensure_ascii: bool) -> bytes:
@@ -324,23 +466,43 @@ def padded(size: int) -> bytes:
 depths = st.sampled_from([2, 50, 300, 1_000, 3_000, 20_000])
 special_bodies = st.one_of(
     depths.map(lambda n: b"[" * n + b"]" * n),
-    depths.map(lambda n: b'{"sender": "a", "message": "hi", "metadata": '
-               + b'{"a": ' * n + b"1" + b"}" * n + b"}"),
+    depths.map(
+        lambda n: b'{"sender": "a", "message": "hi", "metadata": '
+        + b'{"a": ' * n
+        + b"1"
+        + b"}" * n
+        + b"}"
+    ),
     st.integers(1, 10_000).map(
-        lambda n: b'{"sender": "a", "message": "hi", "n": ' + b"7" * n + b"}"),
+        lambda n: b'{"sender": "a", "message": "hi", "n": ' + b"7" * n + b"}"
+    ),
     st.integers(1, 10_000).map(lambda n: b'{"sender": ' + b"9" * n + b', "message": "hi"}'),
     st.integers(MAX_BODY_BYTES - 200, MAX_BODY_BYTES + 6000).map(padded),
-    st.sampled_from([
-        b"", b" ", b"null", b"{}", b"[]", b'""', b"0", b"NaN", b"\xef\xbb\xbf{}",
-        '{"sender": "a", "message": "hi"}'.encode("utf-16"),
-        b'{"sender": "a", "sender": "b", "message": "hi", "message": "yo"}',
-        b'{"sender": "a", "message": "hi"}}garbage', b'{"sender": "a", "message": "hi"',
-        b'{"sender": "a", "message": "hi", "metadata": {"x": NaN, "y": -Infinity}}',
-        b'{"sender": "a", "message": "caf\xe9"}', b'{"sender": "\xc0\xaf", "message": "hi"}',
-        b'{"sender": "a", "message": "\\ud800"}', b'{"sender": "a\\u0000b", "message": "hi"}',
-        b'{"sender": true, "message": "hi"}', b'{"sender": 1e400, "message": "hi"}',
-        b'{"sender": "a", "message": "hi", "metadata": []}',
-    ]),
+    st.sampled_from(
+        [
+            b"",
+            b" ",
+            b"null",
+            b"{}",
+            b"[]",
+            b'""',
+            b"0",
+            b"NaN",
+            b"\xef\xbb\xbf{}",
+            '{"sender": "a", "message": "hi"}'.encode("utf-16"),
+            b'{"sender": "a", "sender": "b", "message": "hi", "message": "yo"}',
+            b'{"sender": "a", "message": "hi"}}garbage',
+            b'{"sender": "a", "message": "hi"',
+            b'{"sender": "a", "message": "hi", "metadata": {"x": NaN, "y": -Infinity}}',
+            b'{"sender": "a", "message": "caf\xe9"}',
+            b'{"sender": "\xc0\xaf", "message": "hi"}',
+            b'{"sender": "a", "message": "\\ud800"}',
+            b'{"sender": "a\\u0000b", "message": "hi"}',
+            b'{"sender": true, "message": "hi"}',
+            b'{"sender": 1e400, "message": "hi"}',
+            b'{"sender": "a", "message": "hi", "metadata": []}',
+        ]
+    ),
 )
 
 
@@ -350,9 +512,14 @@ def storable(text: str) -> str:
 
 # Valid senders with hostile messages: the requests that reach the bot itself.
 to_the_bot = st.fixed_dictionaries(
-    {"sender": st.builds(lambda text, uid: storable(text) + uid.hex[:8], hostile_text, st.uuids()),
-     "message": st.one_of(hostile_text, st.sampled_from(INTENT_PAYLOADS), long_text)},
-    optional={"metadata": metadata})
+    {
+        "sender": st.builds(
+            lambda text, uid: storable(text) + uid.hex[:8], hostile_text, st.uuids()
+        ),
+        "message": st.one_of(hostile_text, st.sampled_from(INTENT_PAYLOADS), long_text),
+    },
+    optional={"metadata": metadata},
+)
 bodies = st.one_of(  # about half reach the bot, half are refused on the way
     st.builds(as_json, to_the_bot, st.just(True)),
     st.one_of(
@@ -365,14 +532,18 @@ bodies = st.one_of(  # about half reach the bot, half are refused on the way
 )
 header_values = st.one_of(
     st.sampled_from(HEADER_VALUES),
-    st.text(st.characters(min_codepoint=0x20, max_codepoint=0xFF, exclude_characters="\x7f"),
-            max_size=200).map(str.strip),
+    st.text(
+        st.characters(min_codepoint=0x20, max_codepoint=0xFF, exclude_characters="\x7f"),
+        max_size=200,
+    ).map(str.strip),
 )
 extra_headers = st.builds(
     lambda named, padding: {**named, **({"X-Padding": "p" * padding} if padding else {})},
     st.dictionaries(
         st.sampled_from(HEADER_NAMES) | st.from_regex(r"X-[A-Za-z0-9-]{1,20}", fullmatch=True),
-        header_values, max_size=4),
+        header_values,
+        max_size=4,
+    ),
     st.integers(0, 6000),  # with the rest, well under Sanic's 8 KB header limit
 )
 content_types = st.one_of(st.none(), st.sampled_from(CONTENT_TYPES), header_values)
@@ -444,10 +615,15 @@ def check_webhook_answer(response, request: str, body: bytes) -> None:
 
 @pytest.mark.parametrize("channel", sorted(WEBHOOKS))
 @settings(max_examples=200, **FUZZ)
-@given(body=bodies, content_type=content_types, headers=extra_headers,
-       origin=st.none() | st.sampled_from([ALLOWED_ORIGIN, "http://evil.example", "null", "*"]))
+@given(
+    body=bodies,
+    content_type=content_types,
+    headers=extra_headers,
+    origin=st.none() | st.sampled_from([ALLOWED_ORIGIN, "http://evil.example", "null", "*"]),
+)
 def test_the_webhooks_answer_hostile_requests_without_a_server_error(
-        assistant, channel, body, content_type, headers, origin):
+    assistant, channel, body, content_type, headers, origin
+):
     headers = dict(headers)
     if content_type is not None:
         headers["Content-Type"] = content_type
@@ -464,33 +640,103 @@ def test_the_webhooks_answer_hostile_requests_without_a_server_error(
 
 # ---- the widget's files -------------------------------------------------------------------
 
-SERVED = {(WIDGET_FILES / name).read_bytes()
-          for name in ("widget.js", "widget.css", "demo.css", "demo.html")}
+SERVED = {
+    (WIDGET_FILES / name).read_bytes()
+    for name in ("widget.js", "widget.css", "demo.css", "demo.html")
+}
 HEALTH = {b'{"status":"ok"}'}
 PATH_SEGMENTS = [
-    "..", ".", "%2e%2e", "%2E%2e", ".%2e", "..%2f", "..%2F", "%2f", "%5c", "..%5c", "..\\", "\\",
-    "%00", "%ff", "%c0%ae%c0%ae", "%c0%af", "%e0%80%af", "%25", "%252e%252e%252f", "etc", "passwd",
-    "etc%2fpasswd", "widget.js", "widget.css", "demo.css", "demo", "demo.html", "webhook", "..;",
-    ";", "~", "*", "%20", "+", "%0d%0a", "%u002e", "WIDGET.JS", "widget.js.map", "__init__.py",
-    "..%00", "%2e%2e%2f%2e%2e%2f%2e%2e%2fetc%2fpasswd", "bot", "channel.py", "credentials.yml",
-    "%2e%2e%2f%2e%2e%2fcredentials.yml", "models", "current.tar.gz", "", "abc",
+    "..",
+    ".",
+    "%2e%2e",
+    "%2E%2e",
+    ".%2e",
+    "..%2f",
+    "..%2F",
+    "%2f",
+    "%5c",
+    "..%5c",
+    "..\\",
+    "\\",
+    "%00",
+    "%ff",
+    "%c0%ae%c0%ae",
+    "%c0%af",
+    "%e0%80%af",
+    "%25",
+    "%252e%252e%252f",
+    "etc",
+    "passwd",
+    "etc%2fpasswd",
+    "widget.js",
+    "widget.css",
+    "demo.css",
+    "demo",
+    "demo.html",
+    "webhook",
+    "..;",
+    ";",
+    "~",
+    "*",
+    "%20",
+    "+",
+    "%0d%0a",
+    "%u002e",
+    "WIDGET.JS",
+    "widget.js.map",
+    "__init__.py",
+    "..%00",
+    "%2e%2e%2f%2e%2e%2f%2e%2e%2fetc%2fpasswd",
+    "bot",
+    "channel.py",
+    "credentials.yml",
+    "%2e%2e%2f%2e%2e%2fcredentials.yml",
+    "models",
+    "current.tar.gz",
+    "",
+    "abc",
 ]
-PREFIXES = ["/webhooks/widget/", "/webhooks/widget", "/webhooks/widget/demo/", "/webhooks//widget/",
-            "//webhooks/widget/", "/webhooks/widget/./", "/webhooks/../webhooks/widget/",
-            "/webhooks/rest/", "/webhooks/widget/widget.js/"]
-QUERIES = ["", "?", "?%ff=%00", "?a=1&a=2", "?__proto__[x]=1", "?token=test-token", "?&&&=",
-           "?q=" + "%00" * 50, "#frag"]
-segments = st.one_of(st.sampled_from(PATH_SEGMENTS),
-                     st.text(max_size=20).map(lambda s: quote(s, safe="")),
-                     st.integers(1, 9000).map(lambda n: "a" * n))
-queries = st.one_of(st.sampled_from(QUERIES),
-                    st.text(max_size=40).map(lambda s: "?" + quote(s, safe="=&")),
-                    st.integers(1, 9000).map(lambda n: "?x=" + "y" * n))
+PREFIXES = [
+    "/webhooks/widget/",
+    "/webhooks/widget",
+    "/webhooks/widget/demo/",
+    "/webhooks//widget/",
+    "//webhooks/widget/",
+    "/webhooks/widget/./",
+    "/webhooks/../webhooks/widget/",
+    "/webhooks/rest/",
+    "/webhooks/widget/widget.js/",
+]
+QUERIES = [
+    "",
+    "?",
+    "?%ff=%00",
+    "?a=1&a=2",
+    "?__proto__[x]=1",
+    "?token=test-token",
+    "?&&&=",
+    "?q=" + "%00" * 50,
+    "#frag",
+]
+segments = st.one_of(
+    st.sampled_from(PATH_SEGMENTS),
+    st.text(max_size=20).map(lambda s: quote(s, safe="")),
+    st.integers(1, 9000).map(lambda n: "a" * n),
+)
+queries = st.one_of(
+    st.sampled_from(QUERIES),
+    st.text(max_size=40).map(lambda s: "?" + quote(s, safe="=&")),
+    st.integers(1, 9000).map(lambda n: "?x=" + "y" * n),
+)
 
 
 @settings(max_examples=120, **FUZZ)
-@given(method=st.sampled_from(["GET", "GET", "GET", "HEAD"]), prefix=st.sampled_from(PREFIXES),
-       path=st.lists(segments, max_size=6).map("/".join), query=queries)
+@given(
+    method=st.sampled_from(["GET", "GET", "GET", "HEAD"]),
+    prefix=st.sampled_from(PREFIXES),
+    path=st.lists(segments, max_size=6).map("/".join),
+    query=queries,
+)
 def test_the_widget_files_resist_hostile_paths(assistant, method, prefix, path, query):
     target = prefix + path + query
     request = f"{method} {target} HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n".encode()
@@ -510,18 +756,41 @@ def test_the_widget_files_resist_hostile_paths(assistant, method, prefix, path, 
             assert "default-src 'none'" in headers.get("content-security-policy", ""), shown
 
 
-@pytest.mark.parametrize("path, allowed", [
-    ("/webhooks/rest/webhook", {"POST"}), ("/webhooks/widget/webhook", {"POST"}),
-    ("/webhooks/rest/", {"GET"}), ("/webhooks/widget/", {"GET"}),
-    ("/webhooks/widget/widget.js", {"GET"}), ("/webhooks/widget/demo", {"GET"}),
-])
-@pytest.mark.parametrize("method", ["GET", "POST", "PUT", "DELETE", "PATCH", "OPTIONS", "HEAD",
-                                    "TRACE", "CONNECT", "PROPFIND", "FOO", "get"])
+@pytest.mark.parametrize(
+    "path, allowed",
+    [
+        ("/webhooks/rest/webhook", {"POST"}),
+        ("/webhooks/widget/webhook", {"POST"}),
+        ("/webhooks/rest/", {"GET"}),
+        ("/webhooks/widget/", {"GET"}),
+        ("/webhooks/widget/widget.js", {"GET"}),
+        ("/webhooks/widget/demo", {"GET"}),
+    ],
+)
+@pytest.mark.parametrize(
+    "method",
+    [
+        "GET",
+        "POST",
+        "PUT",
+        "DELETE",
+        "PATCH",
+        "OPTIONS",
+        "HEAD",
+        "TRACE",
+        "CONNECT",
+        "PROPFIND",
+        "FOO",
+        "get",
+    ],
+)
 def test_wrong_methods_are_refused(assistant, path, allowed, method):
     body = b'{"sender": "method-check", "message": "how long is a session"}'
-    request = (f"{method} {path} HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n"
-               f"Origin: {ALLOWED_ORIGIN}\r\nContent-Type: application/json\r\n"
-               f"Content-Length: {len(body)}\r\n\r\n").encode() + body
+    request = (
+        f"{method} {path} HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n"
+        f"Origin: {ALLOWED_ORIGIN}\r\nContent-Type: application/json\r\n"
+        f"Content-Length: {len(body)}\r\n\r\n"
+    ).encode() + body
     status, _, _ = raw_exchange(assistant, request)
     assert status is not None, f"no answer to {method} {path}"
     if method in allowed:
@@ -534,15 +803,44 @@ def test_wrong_methods_are_refused(assistant, path, allowed, method):
 
 # ---- HTTP framing -------------------------------------------------------------------------
 
-LENGTHS = ["-1", "-0", "+2", "abc", "1,1", "2, 2", "0x2", " 2", "2 ", "", "1e1", "\uff12",
-           "99999999999999999999"]
+LENGTHS = [
+    "-1",
+    "-0",
+    "+2",
+    "abc",
+    "1,1",
+    "2, 2",
+    "0x2",
+    " 2",
+    "2 ",
+    "",
+    "1e1",
+    "\uff12",
+    "99999999999999999999",
+]
 ENCODINGS = ["chunked", "Chunked", "gzip, chunked", "chunked, gzip", "identity", "gzip", "", "x"]
-CHUNKED_BODIES = [b"2\r\n{}\r\n0\r\n\r\n", b"zz\r\n{}\r\n0\r\n\r\n", b"-2\r\n{}\r\n0\r\n\r\n",
-                  b"2;ext=1\r\n{}\r\n0\r\n\r\n", b"ffffffffffffffff\r\n{}\r\n0\r\n\r\n",
-                  b"0\r\n\r\n", b"2\r\n{}0\r\n\r\n", b"\r\n\r\n0\r\n\r\n"]
-BAD_LINES = [b"NoColonHere", b" folded: value", b"X-Junk: \xff\xfe\x00", b": empty-name",
-             b"Host:", b"Expect: 100-continue", b"Expect: nonsense", b"Content-Type: text/plain",
-             b"X-Real-IP: \xff", b"Origin: " + b"o" * 3000]
+CHUNKED_BODIES = [
+    b"2\r\n{}\r\n0\r\n\r\n",
+    b"zz\r\n{}\r\n0\r\n\r\n",
+    b"-2\r\n{}\r\n0\r\n\r\n",
+    b"2;ext=1\r\n{}\r\n0\r\n\r\n",
+    b"ffffffffffffffff\r\n{}\r\n0\r\n\r\n",
+    b"0\r\n\r\n",
+    b"2\r\n{}0\r\n\r\n",
+    b"\r\n\r\n0\r\n\r\n",
+]
+BAD_LINES = [
+    b"NoColonHere",
+    b" folded: value",
+    b"X-Junk: \xff\xfe\x00",
+    b": empty-name",
+    b"Host:",
+    b"Expect: 100-continue",
+    b"Expect: nonsense",
+    b"Content-Type: text/plain",
+    b"X-Real-IP: \xff",
+    b"Origin: " + b"o" * 3000,
+]
 
 
 @st.composite
@@ -550,12 +848,26 @@ def framed_requests(draw) -> Tuple[bytes, bool]:
     """A raw request with hostile framing; and whether an unknown transfer coding was sent
     (answered with 501 Not Implemented by RFC 9112, which is then allowed)."""
     method = draw(st.sampled_from(["POST", "POST", "GET", "PUT", "OPTIONS", "FOO", "post", ""]))
-    target = draw(st.sampled_from([*WEBHOOKS.values(), *WEBHOOKS.values(), "*", "", "/",
-                                   "http://localhost/webhooks/rest/webhook",
-                                   "/webhooks/rest/webhook?%ff",
-                                   "/webhooks/widget/\xff\xfe", "/webhooks/rest/web hook"]))
-    version = draw(st.sampled_from(["HTTP/1.1", "HTTP/1.1", "HTTP/1.0", "HTTP/1.2", "HTTP/2",
-                                    "http/1.1", "HTTP/1.1 x", ""]))
+    target = draw(
+        st.sampled_from(
+            [
+                *WEBHOOKS.values(),
+                *WEBHOOKS.values(),
+                "*",
+                "",
+                "/",
+                "http://localhost/webhooks/rest/webhook",
+                "/webhooks/rest/webhook?%ff",
+                "/webhooks/widget/\xff\xfe",
+                "/webhooks/rest/web hook",
+            ]
+        )
+    )
+    version = draw(
+        st.sampled_from(
+            ["HTTP/1.1", "HTTP/1.1", "HTTP/1.0", "HTTP/1.2", "HTTP/2", "http/1.1", "HTTP/1.1 x", ""]
+        )
+    )
     lines = [b"Host: localhost", b"Connection: close"]
     lines += draw(st.lists(st.sampled_from(BAD_LINES), max_size=2))
     body = b"{}"
@@ -578,8 +890,11 @@ def framed_requests(draw) -> Tuple[bytes, bool]:
 
 
 @settings(max_examples=120, **FUZZ)
-@given(framed=st.one_of(framed_requests(),
-                        st.binary(max_size=200).map(lambda b: (b + b"\r\n\r\n", False))))
+@given(
+    framed=st.one_of(
+        framed_requests(), st.binary(max_size=200).map(lambda b: (b + b"\r\n\r\n", False))
+    )
+)
 def test_broken_http_framing_gets_a_client_error(assistant, framed):
     request, unknown_coding = framed
     status, _, body = raw_exchange(assistant, request)
@@ -594,8 +909,9 @@ def test_broken_http_framing_gets_a_client_error(assistant, framed):
 # ---- requests the fuzzing found to break the server, kept as regression tests ------------
 
 KNOWN_BODIES = {
-    "a JSON number longer than Python's 4300 digits":
-        b'{"sender": "a", "message": "hi", "n": ' + b"1" * 4301 + b"}",
+    "a JSON number longer than Python's 4300 digits": b'{"sender": "a", "message": "hi", "n": '
+    + b"1" * 4301
+    + b"}",
     "JSON nested deeper than Python's recursion limit": b"[" * 10_000 + b"]" * 10_000,
     "a body over Sanic's 1 MB limit": padded(1_100_000),
     "a lone surrogate as the sender": b'{"sender": "\\ud800", "message": "hi"}',  # last: fatal
@@ -603,8 +919,9 @@ KNOWN_BODIES = {
 WEBHOOK = b" /webhooks/rest/webhook HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n"
 KNOWN_FRAMING = {
     "a Content-Length that is not a number": b"POST" + WEBHOOK + b"Content-Length: abc\r\n\r\n{}",
-    "an unsupported Transfer-Encoding":
-        b"POST" + WEBHOOK + b"Transfer-Encoding: gzip, chunked\r\n\r\n0\r\n\r\n",
+    "an unsupported Transfer-Encoding": b"POST"
+    + WEBHOOK
+    + b"Transfer-Encoding: gzip, chunked\r\n\r\n0\r\n\r\n",
     "an empty request target": b"POST  HTTP/1.1\r\nHost: localhost\r\nContent-Length: 0\r\n\r\n",
     "a negative Content-Length": b"POST" + WEBHOOK + b"Content-Length: -1\r\n\r\n{}",  # last: fatal
 }
@@ -633,14 +950,20 @@ def test_known_hostile_framing(assistant, case):
 
 
 def test_the_server_still_answers_after_the_fuzzing(assistant):
-    assert requests.get(f"{assistant.url}/status", params={"token": assistant.token},
-                        timeout=10).status_code == 200
+    assert (
+        requests.get(
+            f"{assistant.url}/status", params={"token": assistant.token}, timeout=10
+        ).status_code
+        == 200
+    )
     for path in WEBHOOKS.values():
-        body = json.dumps({"sender": f"after-fuzz-{time.time_ns()}",
-                           "message": "how long is a session?"}).encode()
+        body = json.dumps(
+            {"sender": f"after-fuzz-{time.time_ns()}", "message": "how long is a session?"}
+        ).encode()
         response, request = post(assistant, path, body, JSON)
         assert response.status_code != 429, (
             "Still rate-limited after the fuzzing: start the `assistant` fixture with a higher "
-            "RATE_LIMIT_PER_IP (e.g. 100000/60).")
+            "RATE_LIMIT_PER_IP (e.g. 100000/60)."
+        )
         assert response.status_code == 200, request
         assert "3 minutes" in " ".join(m.get("text", "") for m in response.json())

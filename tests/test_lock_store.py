@@ -9,7 +9,7 @@ from rasa.core.lock_store import LockError, LockStore
 from rasa.core.utils import read_endpoints_from_path
 from rasa.utils.endpoints import EndpointConfig
 
-from bot.lock_store import AtomicRedisLockStore
+from bot.production.lock_store import AtomicRedisLockStore
 from tests.conftest import ROOT
 
 
@@ -20,16 +20,29 @@ def closed_port() -> int:
 
 
 def test_the_production_endpoints_build_the_atomic_store_from_the_environment(monkeypatch):
-    settings = {"REDIS_HOST": "redis.internal", "REDIS_PORT": "6380", "REDIS_DB": "3",
-                "REDIS_PASSWORD": "s3cret", "DB_HOST": "db", "DB_PORT": "5432", "DB_NAME": "rasa",
-                "DB_USER": "rasa", "DB_PASSWORD": "pw", "ACTION_SERVER_URL": "http://actions/webhook"}
+    settings = {
+        "REDIS_HOST": "redis.internal",
+        "REDIS_PORT": "6380",
+        "REDIS_DB": "3",
+        "REDIS_PASSWORD": "s3cret",
+        "DB_HOST": "db",
+        "DB_PORT": "5432",
+        "DB_NAME": "rasa",
+        "DB_USER": "rasa",
+        "DB_PASSWORD": "pw",
+        "ACTION_SERVER_URL": "http://actions/webhook",
+    }
     for name, value in settings.items():
         monkeypatch.setenv(name, value)
     store = LockStore.create(read_endpoints_from_path(ROOT / "deploy" / "endpoints.yml").lock_store)
     assert isinstance(store, AtomicRedisLockStore)
     connection = store.red.connection_pool.connection_kwargs
     assert (connection["host"], connection["port"], connection["db"], connection["password"]) == (
-        "redis.internal", 6380, 3, "s3cret")
+        "redis.internal",
+        6380,
+        3,
+        "s3cret",
+    )
 
 
 def test_database_0_written_as_a_number_is_kept():

@@ -41,12 +41,12 @@ def providers():
 def channels(tmp_path_factory, providers):
     import sys
 
-    from bot.launcher import start_assistant
+    from bot.measure.launcher import start_assistant
 
     running = start_assistant(
         tmp_path_factory.mktemp("channels"),
         env={**SECRETS, "FAKE_PROVIDER_URL": providers.url},
-        rasa_command=[sys.executable, "-m", "tests.support.rasa_with_fake_providers"],
+        rasa_entry=[sys.executable, "-m", "tests.support.rasa_with_fake_providers"],
     )
     yield running
     running.stop()
@@ -88,14 +88,25 @@ def test_twilio_refuses_a_bad_signature(channels, providers):
 
 
 def telegram_update(text, chat_id=777):
-    return {"update_id": int(time.time()), "message": {
-        "message_id": 1, "date": int(time.time()), "text": text,
-        "chat": {"id": chat_id, "type": "private"}, "from": {"id": chat_id, "is_bot": False, "first_name": "Ann"}}}
+    return {
+        "update_id": int(time.time()),
+        "message": {
+            "message_id": 1,
+            "date": int(time.time()),
+            "text": text,
+            "chat": {"id": chat_id, "type": "private"},
+            "from": {"id": chat_id, "is_bot": False, "first_name": "Ann"},
+        },
+    }
 
 
 def test_telegram_is_answered(channels, providers):
-    response = requests.post(f"{channels.url}/webhooks/telegram/webhook", json=telegram_update(
-        "what are the side effects?"), headers={"X-Telegram-Bot-Api-Secret-Token": "telegram-secret"}, timeout=60)
+    response = requests.post(
+        f"{channels.url}/webhooks/telegram/webhook",
+        json=telegram_update("what are the side effects?"),
+        headers={"X-Telegram-Bot-Api-Secret-Token": "telegram-secret"},
+        timeout=60,
+    )
     assert response.status_code == 200
     assert "chat_id=777" in providers.wait_for("telegram", "tingling")
 
@@ -108,42 +119,91 @@ def test_telegram_webhook_is_registered_with_the_secret_token(channels, provider
 
 
 def test_telegram_refuses_a_request_without_the_secret(channels, providers):
-    response = requests.post(f"{channels.url}/webhooks/telegram/webhook", json=telegram_update("hi"),
-                             headers={"X-Telegram-Bot-Api-Secret-Token": "wrong"}, timeout=30)
+    response = requests.post(
+        f"{channels.url}/webhooks/telegram/webhook",
+        json=telegram_update("hi"),
+        headers={"X-Telegram-Bot-Api-Secret-Token": "wrong"},
+        timeout=30,
+    )
     assert response.status_code == 403
 
 
 def messenger_body(text):
-    return json.dumps({"object": "page", "entry": [{"id": "p1", "time": 0, "messaging": [{
-        "sender": {"id": "fb-user-1"}, "recipient": {"id": "p1"}, "timestamp": 0,
-        "message": {"mid": f"m-{uuid.uuid4().hex}", "text": text}}]}]}).encode()
+    return json.dumps(
+        {
+            "object": "page",
+            "entry": [
+                {
+                    "id": "p1",
+                    "time": 0,
+                    "messaging": [
+                        {
+                            "sender": {"id": "fb-user-1"},
+                            "recipient": {"id": "p1"},
+                            "timestamp": 0,
+                            "message": {"mid": f"m-{uuid.uuid4().hex}", "text": text},
+                        }
+                    ],
+                }
+            ],
+        }
+    ).encode()
 
 
 def test_messenger_is_answered(channels, providers):
     body = messenger_body("is cryotherapy safe?")
     signature = "sha1=" + hmac.new(b"fb-secret", body, hashlib.sha1).hexdigest()
-    response = requests.post(f"{channels.url}/webhooks/facebook/webhook", data=body, timeout=60,
-                             headers={"Content-Type": "application/json", "X-Hub-Signature": signature})
+    response = requests.post(
+        f"{channels.url}/webhooks/facebook/webhook",
+        data=body,
+        timeout=60,
+        headers={"Content-Type": "application/json", "X-Hub-Signature": signature},
+    )
     assert response.status_code == 200
     assert "fb-user-1" in providers.wait_for("facebook", "generally considered safe")
 
 
 def test_messenger_refuses_a_bad_signature(channels, providers):
-    response = requests.post(f"{channels.url}/webhooks/facebook/webhook", data=messenger_body("hi"), timeout=30,
-                             headers={"Content-Type": "application/json", "X-Hub-Signature": "sha1=forged"})
+    response = requests.post(
+        f"{channels.url}/webhooks/facebook/webhook",
+        data=messenger_body("hi"),
+        timeout=30,
+        headers={"Content-Type": "application/json", "X-Hub-Signature": "sha1=forged"},
+    )
     assert response.text == "not validated"
 
 
 def slack_post(channels, text, secret=b"slack-secret"):
-    body = json.dumps({"token": "t", "team_id": "T1", "api_app_id": "A1", "type": "event_callback",
-                       "event_id": f"Ev{uuid.uuid4().hex[:8]}", "event_time": int(time.time()),
-                       "event": {"type": "message", "channel": "D1", "channel_type": "im", "user": "U1",
-                                 "text": text, "ts": f"{time.time():.6f}"}}).encode()
+    body = json.dumps(
+        {
+            "token": "t",
+            "team_id": "T1",
+            "api_app_id": "A1",
+            "type": "event_callback",
+            "event_id": f"Ev{uuid.uuid4().hex[:8]}",
+            "event_time": int(time.time()),
+            "event": {
+                "type": "message",
+                "channel": "D1",
+                "channel_type": "im",
+                "user": "U1",
+                "text": text,
+                "ts": f"{time.time():.6f}",
+            },
+        }
+    ).encode()
     timestamp = str(int(time.time()))
     digest = hmac.new(secret, f"v0:{timestamp}:".encode() + body, hashlib.sha256).hexdigest()
-    return requests.post(f"{channels.url}/webhooks/slack/webhook", data=body, timeout=60, headers={
-        "Content-Type": "application/json", "X-Slack-Request-Timestamp": timestamp,
-        "X-Slack-Signature": f"v0={digest}"})
+    return requests.post(
+        f"{channels.url}/webhooks/slack/webhook",
+        data=body,
+        timeout=60,
+        headers={
+            "Content-Type": "application/json",
+            "X-Slack-Request-Timestamp": timestamp,
+            "X-Slack-Signature": f"v0={digest}",
+        },
+    )
 
 
 def test_slack_is_answered(channels, providers):
@@ -158,5 +218,3 @@ def test_slack_refuses_a_bad_signature(channels, providers):
 def test_messaging_channels_are_off_without_their_variables(assistant):
     for path in ("twilio", "telegram", "facebook", "slack"):
         assert requests.get(f"{assistant.url}/webhooks/{path}/", timeout=10).status_code == 404
-
-

@@ -1,4 +1,4 @@
-"""Health data: "delete my data" removes the conversation; checklist answers never reach the logs."""
+"""Health data: "delete my data" removes the conversation; checklist answers stay out of logs."""
 
 from __future__ import annotations
 
@@ -9,7 +9,9 @@ FLAGGED_WORDS = ("epilepsy", "seizure_history", "pacemaker", "implants_or_pacema
 
 def stored_events(assistant, sender: str) -> int:
     with sqlite3.connect(assistant.workdir / "tracker.db") as db:
-        return db.execute("SELECT count(*) FROM events WHERE sender_id = ?", (sender,)).fetchone()[0]
+        return db.execute("SELECT count(*) FROM events WHERE sender_id = ?", (sender,)).fetchone()[
+            0
+        ]
 
 
 def test_delete_my_data_asks_first_then_removes_the_whole_conversation(assistant):
@@ -45,5 +47,7 @@ def test_checklist_answers_never_reach_the_logs(assistant):
         assistant.texts(sender, "no")
     assert assistant.tracker(sender)["slots"]["flagged_conditions"]
     for log in ("rasa.log", "actions.log"):
-        text = (assistant.workdir / "logs" / log).read_text(encoding="utf-8", errors="replace").lower()
+        text = (
+            (assistant.workdir / "logs" / log).read_text(encoding="utf-8", errors="replace").lower()
+        )
         assert not [w for w in FLAGGED_WORDS if w in text], log

@@ -14,8 +14,7 @@ import pytest
 from rasa.core.channels.channel import register
 from sanic import Sanic
 
-from bot.channel import RATE_LIMITED_REPLY, ValidatedRestInput
-from bot.rate_limit import (
+from bot.channels.rate_limit import (
     ChannelLimits,
     Rate,
     RateLimitConfigError,
@@ -24,7 +23,8 @@ from bot.rate_limit import (
     parse_rate,
     parse_trusted_proxies,
 )
-from bot.widget_channel import WidgetInput
+from bot.channels.rest import RATE_LIMITED_REPLY, ValidatedRestInput
+from bot.channels.widget import WidgetInput
 
 
 class FakeClock:
@@ -87,14 +87,30 @@ def test_idle_keys_are_forgotten(clock):
     assert len(limiter) == 1
 
 
-@pytest.mark.parametrize("raw, rate", [("30/60", Rate(30, 60)), (" 5/1 ", Rate(5, 1)),
-                                       ("0", None), ("off", None), ("OFF", None)])
+@pytest.mark.parametrize(
+    "raw, rate",
+    [("30/60", Rate(30, 60)), (" 5/1 ", Rate(5, 1)), ("0", None), ("off", None), ("OFF", None)],
+)
 def test_limits_are_read_as_n_per_seconds_or_off(raw, rate):
     assert parse_rate("RATE_LIMIT_PER_SENDER", raw) == rate
 
 
-@pytest.mark.parametrize("raw", ["30", "30/", "/60", "lots", "30/0", "0/60", "-1/60", "1.5/60",
-                                 "30/60/1", "30 per minute", "٣/60"])
+@pytest.mark.parametrize(
+    "raw",
+    [
+        "30",
+        "30/",
+        "/60",
+        "lots",
+        "30/0",
+        "0/60",
+        "-1/60",
+        "1.5/60",
+        "30/60/1",
+        "30 per minute",
+        "٣/60",
+    ],
+)
 def test_a_malformed_limit_names_the_variable_and_the_format(raw):
     with pytest.raises(RateLimitConfigError, match=r"RATE_LIMIT_PER_IP=.*N/SECONDS.*off"):
         parse_rate("RATE_LIMIT_PER_IP", raw)
@@ -112,8 +128,13 @@ def test_defaults_when_the_environment_is_silent():
 
 
 def test_the_environment_sets_or_turns_off_each_limit():
-    limits = ChannelLimits.from_environ({"RATE_LIMIT_PER_SENDER": "off", "RATE_LIMIT_PER_IP": "10/1",
-                                         "TRUSTED_PROXIES": "10.0.0.0/8"})
+    limits = ChannelLimits.from_environ(
+        {
+            "RATE_LIMIT_PER_SENDER": "off",
+            "RATE_LIMIT_PER_IP": "10/1",
+            "TRUSTED_PROXIES": "10.0.0.0/8",
+        }
+    )
     assert limits.per_sender is None and limits.per_ip.rate == Rate(10, 1)
     assert limits.sender_wait("anyone") == 0.0
 
@@ -184,18 +205,37 @@ class App:
         with contextlib.suppress(asyncio.CancelledError):
             await self._lifespan
 
-    async def post(self, sender: Optional[str] = "a", message: str = "hi", *, raw: bytes = b"",
-                   peer: str = "203.0.113.5", headers: Optional[Dict[str, str]] = None,
-                   channel: str = "rest") -> Tuple[int, Dict[str, str], Any]:
+    async def post(
+        self,
+        sender: Optional[str] = "a",
+        message: str = "hi",
+        *,
+        raw: bytes = b"",
+        peer: str = "203.0.113.5",
+        headers: Optional[Dict[str, str]] = None,
+        channel: str = "rest",
+    ) -> Tuple[int, Dict[str, str], Any]:
         body = raw or json.dumps({"sender": sender, "message": message}).encode()
-        header_list = [(b"content-type", b"application/json"),
-                       (b"content-length", str(len(body)).encode())]
+        header_list = [
+            (b"content-type", b"application/json"),
+            (b"content-length", str(len(body)).encode()),
+        ]
         header_list += [(k.lower().encode(), v.encode()) for k, v in (headers or {}).items()]
         path = f"/webhooks/{channel}/webhook"
-        scope = {"type": "http", "asgi": {"version": "3.0"}, "http_version": "1.1",
-                 "method": "POST", "scheme": "http", "path": path, "raw_path": path.encode(),
-                 "query_string": b"", "root_path": "", "headers": header_list,
-                 "client": (peer, 40000), "server": ("testserver", 80)}
+        scope = {
+            "type": "http",
+            "asgi": {"version": "3.0"},
+            "http_version": "1.1",
+            "method": "POST",
+            "scheme": "http",
+            "path": path,
+            "raw_path": path.encode(),
+            "query_string": b"",
+            "root_path": "",
+            "headers": header_list,
+            "client": (peer, 40000),
+            "server": ("testserver", 80),
+        }
         incoming = [{"type": "http.request", "body": body, "more_body": False}]
         sent: List[Dict[str, Any]] = []
 
@@ -212,10 +252,17 @@ class App:
         return start["status"], response_headers, json.loads(content)
 
 
-def limits(clock: FakeClock, per_sender: str = "off", per_ip: str = "off",
-           proxies: str = "") -> ChannelLimits:
-    return ChannelLimits.from_environ({"RATE_LIMIT_PER_SENDER": per_sender,
-                                       "RATE_LIMIT_PER_IP": per_ip, "TRUSTED_PROXIES": proxies}, clock)
+def limits(
+    clock: FakeClock, per_sender: str = "off", per_ip: str = "off", proxies: str = ""
+) -> ChannelLimits:
+    return ChannelLimits.from_environ(
+        {
+            "RATE_LIMIT_PER_SENDER": per_sender,
+            "RATE_LIMIT_PER_IP": per_ip,
+            "TRUSTED_PROXIES": proxies,
+        },
+        clock,
+    )
 
 
 @pytest.fixture
@@ -235,7 +282,9 @@ async def serve(monkeypatch):
         await app.stop()
 
 
-async def test_a_sender_over_the_limit_gets_a_friendly_429_and_others_are_still_answered(serve, clock):
+async def test_a_sender_over_the_limit_gets_a_friendly_429_and_others_are_still_answered(
+    serve, clock
+):
     app = await serve(ValidatedRestInput(limits(clock, per_sender="2/60")))
     for _ in range(2):
         assert (await app.post("visitor-1"))[0] == 200
@@ -295,7 +344,7 @@ def test_a_malformed_setting_stops_the_channel_from_starting(monkeypatch, name):
 async def test_a_rejection_is_logged_without_the_sender_or_the_text(serve, clock, caplog):
     app = await serve(ValidatedRestInput(limits(clock, per_sender="1/60")))
     await app.post("visitor-secret", "I have a pacemaker")
-    with caplog.at_level(logging.INFO, logger="bot.channel"):
+    with caplog.at_level(logging.INFO, logger="bot.channels.rest"):
         await app.post("visitor-secret", "I have a pacemaker")
     assert "rate limit: sender" in caplog.text
     assert "visitor-secret" not in caplog.text and "pacemaker" not in caplog.text

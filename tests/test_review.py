@@ -13,20 +13,33 @@ import pytest
 import yaml
 from rasa.shared.nlu.training_data.formats.rasa_yaml import RasaYAMLReader
 
-from bot import review
+from bot.staff import review
 
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def user(text: str, intent: str = "faq", confidence: float = 0.95,
-         topic: str = "faq/session_length", topic_confidence: float = 0.9,
-         entities: Tuple[str, ...] = (), timestamp: float = 1.0) -> Dict[str, Any]:
+def user(
+    text: str,
+    intent: str = "faq",
+    confidence: float = 0.95,
+    topic: str = "faq/session_length",
+    topic_confidence: float = 0.9,
+    entities: Tuple[str, ...] = (),
+    timestamp: float = 1.0,
+) -> Dict[str, Any]:
     ranking = [{"name": intent, "confidence": confidence}, {"name": "faq", "confidence": 0.2}]
     selector = {"response": {"intent_response_key": topic, "confidence": topic_confidence}}
-    return {"event": "user", "text": text, "timestamp": timestamp, "parse_data": {
-        "intent": {"name": intent, "confidence": confidence}, "intent_ranking": ranking,
-        "entities": [{"entity": e, "value": "x"} for e in entities],
-        "response_selector": {"faq": selector}}}
+    return {
+        "event": "user",
+        "text": text,
+        "timestamp": timestamp,
+        "parse_data": {
+            "intent": {"name": intent, "confidence": confidence},
+            "intent_ranking": ranking,
+            "entities": [{"entity": e, "value": "x"} for e in entities],
+            "response_selector": {"faq": selector},
+        },
+    }
 
 
 def action(name: str) -> Dict[str, Any]:
@@ -46,6 +59,7 @@ def snippet_examples(snippet: str) -> Tuple[List[str], List[str]]:
 
 # Pure functions: no server needed.
 
+
 def test_normalise_lowercases_and_strips_punctuation_annotations_and_spaces():
     messy = "  How LONG is a [session](thing)?!\n\tPlease "
     assert review.normalise(messy) == "how long is a session please"
@@ -54,15 +68,19 @@ def test_normalise_lowercases_and_strips_punctuation_annotations_and_spaces():
 
 
 def test_emails_and_phone_numbers_typed_by_visitors_are_never_shown():
-    cleaned = review.clean_text("call me on +1 (555) 123-4567 or at jo.b@example.co.uk re the 3 minute session")
+    cleaned = review.clean_text(
+        "call me on +1 (555) 123-4567 or at jo.b@example.co.uk re the 3 minute session"
+    )
     assert cleaned == "call me on (phone number) or at (email) re the 3 minute session"
 
 
 def test_similar_messages_share_a_group_whose_id_is_stable():
-    messages = [flagged("How long does a session take?", timestamp=1),
-                flagged("how long does a session take", timestamp=2),
-                flagged("How long is a session?", timestamp=3),
-                flagged("Does insurance pay for it?", timestamp=4)]
+    messages = [
+        flagged("How long does a session take?", timestamp=1),
+        flagged("how long does a session take", timestamp=2),
+        flagged("How long is a session?", timestamp=3),
+        flagged("Does insurance pay for it?", timestamp=4),
+    ]
     groups = review.group_messages(messages)
     assert [len(g.messages) for g in groups] == [3, 1]
     assert groups[0].texts == ["How long does a session take?", "How long is a session?"]
@@ -72,32 +90,45 @@ def test_similar_messages_share_a_group_whose_id_is_stable():
 
 
 def test_a_word_alone_does_not_swallow_longer_questions_that_contain_it():
-    groups = review.group_messages([flagged("cryotherapy", timestamp=1),
-                                    flagged("what does cryotherapy cost in the city", timestamp=2)])
+    groups = review.group_messages(
+        [
+            flagged("cryotherapy", timestamp=1),
+            flagged("what does cryotherapy cost in the city", timestamp=2),
+        ]
+    )
     assert len(groups) == 2
 
 
-@pytest.mark.parametrize("first, second, expected", [
-    ("how long does a session take", "How long is a session?", True),
-    ("what should I wear", "No, that's not what I asked", True),
-    ("what should I wear", "you didn't answer my question", True),
-    ("how long does a session take", "thanks, bye", False),
-    ("is it safe", "no", False),
-])
+@pytest.mark.parametrize(
+    "first, second, expected",
+    [
+        ("how long does a session take", "How long is a session?", True),
+        ("what should I wear", "No, that's not what I asked", True),
+        ("what should I wear", "you didn't answer my question", True),
+        ("how long does a session take", "thanks, bye", False),
+        ("is it safe", "no", False),
+    ],
+)
 def test_rephrase_detection(first, second, expected):
     assert review.is_rephrase(first, second) is expected
 
 
 def test_flags_fallback_unsure_answers_and_rephrases_and_says_why():
     events = [
-        user("flarn wibble", intent="nlu_fallback", confidence=0.7), action("action_fallback"),
+        user("flarn wibble", intent="nlu_fallback", confidence=0.7),
+        action("action_fallback"),
         action("action_listen"),
-        user("how long is a sesion", confidence=0.4), action("utter_faq"), action("action_listen"),
-        user("what do I wear", topic="faq/what_to_wear", topic_confidence=0.2), action("utter_faq"),
+        user("how long is a sesion", confidence=0.4),
+        action("utter_faq"),
         action("action_listen"),
-        user("what should I wear", topic="faq/what_to_wear"), action("utter_faq"),
+        user("what do I wear", topic="faq/what_to_wear", topic_confidence=0.2),
+        action("utter_faq"),
         action("action_listen"),
-        user("no, that's not what I asked", intent="deny"), action("utter_no_problem"),
+        user("what should I wear", topic="faq/what_to_wear"),
+        action("utter_faq"),
+        action("action_listen"),
+        user("no, that's not what I asked", intent="deny"),
+        action("utter_no_problem"),
     ]
     read, found = review.flag_conversation(events)
     assert read == 5
@@ -121,9 +152,11 @@ def test_checklist_answers_conditions_emergencies_and_buttons_are_never_read():
         user("I had a stroke flarn", intent="inform_condition", confidence=0.4),
         {"event": "active_loop", "name": "checklist_form"},
         user("yes, asthma since Dunwich", intent="affirm", confidence=0.2),
-        user("quibblefrotz narwhal", **miss), action("action_fallback"),
+        user("quibblefrotz narwhal", **miss),
+        action("action_fallback"),
         {"event": "active_loop", "name": None},
-        user("chest pain flarn", intent="emergency", confidence=0.35), action("utter_emergency"),
+        user("chest pain flarn", intent="emergency", confidence=0.35),
+        action("utter_emergency"),
         user("/affirm", intent="affirm", confidence=0.1),
         user("   ", **miss),
     ]
@@ -139,13 +172,29 @@ def test_a_topic_is_suggested_only_when_most_messages_lean_to_it():
 
 
 def test_snippets_are_valid_rasa_nlu_even_with_awkward_characters():
-    awkward = ["price: how much?", "# of sessions", "\"quoted\" 'both'", "- leading dash",
-               "two\nlines", "a [pacemaker](condition) one", "pipe | and {braces}", "tab\there"]
+    awkward = [
+        "price: how much?",
+        "# of sessions",
+        "\"quoted\" 'both'",
+        "- leading dash",
+        "two\nlines",
+        "a [pacemaker](condition) one",
+        "pipe | and {braces}",
+        "tab\there",
+    ]
     group = review.Group("x", [flagged(t, "faq/booking") for t in awkward])
     labels, examples = snippet_examples(review.nlu_snippet(group))
     assert set(labels) == {"faq/booking"}
-    assert examples == ["price: how much?", "# of sessions", "\"quoted\" 'both'", "- leading dash",
-                        "two lines", "a pacemaker one", "pipe | and {braces}", "tab here"]
+    assert examples == [
+        "price: how much?",
+        "# of sessions",
+        "\"quoted\" 'both'",
+        "- leading dash",
+        "two lines",
+        "a pacemaker one",
+        "pipe | and {braces}",
+        "tab here",
+    ]
     no_topic = review.nlu_snippet(review.Group("y", [flagged("zorp")]))
     assert snippet_examples(no_topic) == ([review.NEW_TOPIC], ["zorp"])
     assert "# No likely topic" in no_topic
@@ -171,11 +220,12 @@ def test_the_committed_handled_file_is_an_empty_list():
     assert yaml.safe_load((ROOT / "review" / "handled.yml").read_text()) == []
 
 
-@pytest.mark.parametrize("store", ["SQL", "bot.tracker_store.StrictSQLTrackerStore"])
+@pytest.mark.parametrize("store", ["SQL", "bot.production.tracker_store.StrictSQLTrackerStore"])
 def test_a_missing_database_is_one_plain_sentence_and_exit_code_1(tmp_path, store):
     endpoints = tmp_path / "endpoints.yml"
-    endpoints.write_text(f'tracker_store:\n  type: {store}\n  dialect: "sqlite"\n'
-                         f'  db: "{tmp_path / "no.db"}"\n')
+    endpoints.write_text(
+        f'tracker_store:\n  type: {store}\n  dialect: "sqlite"\n' f'  db: "{tmp_path / "no.db"}"\n'
+    )
     done = run_cli(["--endpoints", str(endpoints), "--out", str(tmp_path / "r.md")])
     assert done.returncode == 1
     assert done.stdout.startswith("There is no conversation database at")
@@ -185,23 +235,35 @@ def test_a_missing_database_is_one_plain_sentence_and_exit_code_1(tmp_path, stor
 
 
 def run_cli(arguments: List[str]) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "bot.review", *arguments], cwd=ROOT,
-                          capture_output=True, text=True, timeout=120)
+    return subprocess.run(
+        [sys.executable, "-m", "bot.staff.review", *arguments],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
 
 
 # A real run on conversations held by the running server (shared with other tests).
 
 # Sent by three visitors; the second is the first again, bar case and punctuation.
-FALLBACK_VARIANTS = ["Blorptastic quenzelfrump wizzlesnoot?",
-                     "blorptastic, quenzelfrump wizzlesnoot!!",
-                     "blorptastic quenzelfrump wizzlesnoots please"]
+FALLBACK_VARIANTS = [
+    "Blorptastic quenzelfrump wizzlesnoot?",
+    "blorptastic, quenzelfrump wizzlesnoot!!",
+    "blorptastic quenzelfrump wizzlesnoots please",
+]
 OTHER_VARIANTS = ["grumbletoft vaxxilow prengle", "Grumbletoft vaxxilow prengle"]
 REPHRASED = "how many minutes does one freezing session last"
-REPHRASED_SIMILAR = ["is the nitrogen chamber safe for a grumpy grandad",
-                     "is the nitrogen chamber safe for my grumpy grandad?"]
-PRIVATE_TEXTS = ["I have a pacemaker since the Larkspur surgery, can I do cryo?",
-                 "quibblefrotz narwhal yesno", "yes, asthma since I was little in Dunwich",
-                 "I have crushing chest pain near Wexford right now"]
+REPHRASED_SIMILAR = [
+    "is the nitrogen chamber safe for a grumpy grandad",
+    "is the nitrogen chamber safe for my grumpy grandad?",
+]
+PRIVATE_TEXTS = [
+    "I have a pacemaker since the Larkspur surgery, can I do cryo?",
+    "quibblefrotz narwhal yesno",
+    "yes, asthma since I was little in Dunwich",
+    "I have crushing chest pain near Wexford right now",
+]
 PRIVATE_WORDS = ["larkspur", "quibblefrotz", "dunwich", "wexford"]
 
 
@@ -234,9 +296,17 @@ def senders(assistant) -> List[str]:
 
 
 def run_review(assistant, tmp_path: Path, capsys, *extra: str) -> Tuple[int, str]:
-    code = review.main(["--endpoints", str(assistant.workdir / "endpoints.yml"),
-                        "--out", str(tmp_path / "review.md"),
-                        "--handled", str(tmp_path / "handled.yml"), *extra])
+    code = review.main(
+        [
+            "--endpoints",
+            str(assistant.workdir / "endpoints.yml"),
+            "--out",
+            str(tmp_path / "review.md"),
+            "--handled",
+            str(tmp_path / "handled.yml"),
+            *extra,
+        ]
+    )
     return code, capsys.readouterr().out
 
 
@@ -244,11 +314,18 @@ def report_groups(report: str) -> Dict[str, Dict[str, Any]]:
     """Each group's table row and the labels and examples of its snippet."""
     groups = {}
     for group_id, count, why, topic in re.findall(
-            r"^\| `(\w+)` \| (\d+) \| ([^|]*) \| ([^|]*) \|", report, re.M):
+        r"^\| `(\w+)` \| (\d+) \| ([^|]*) \| ([^|]*) \|", report, re.M
+    ):
         snippet = re.search(rf"## Group `{group_id}` .*?```yaml\n(.*?)```", report, re.S).group(1)
         labels, examples = snippet_examples(snippet)
-        groups[group_id] = {"count": int(count), "why": why, "topic": topic, "labels": labels,
-                            "examples": examples, "snippet": snippet}
+        groups[group_id] = {
+            "count": int(count),
+            "why": why,
+            "topic": topic,
+            "labels": labels,
+            "examples": examples,
+            "snippet": snippet,
+        }
     return groups
 
 
@@ -288,8 +365,9 @@ def test_the_report_groups_and_counts_what_went_wrong(assistant, senders, tmp_pa
 
 
 @pytest.mark.server
-def test_the_report_holds_no_sender_ids_and_no_checklist_answers(assistant, senders, tmp_path,
-                                                                  capsys):
+def test_the_report_holds_no_sender_ids_and_no_checklist_answers(
+    assistant, senders, tmp_path, capsys
+):
     _, printed = run_review(assistant, tmp_path, capsys)
     everything = ((tmp_path / "review.md").read_text() + printed).lower()
     assert "Privacy:" in (tmp_path / "review.md").read_text()
@@ -325,9 +403,16 @@ def test_an_unknown_group_lists_the_current_ones(assistant, senders, tmp_path, c
 
 @pytest.mark.server
 def test_the_command_line_works(assistant, senders, tmp_path):
-    done = run_cli(["--endpoints", str(assistant.workdir / "endpoints.yml"),
-                    "--out", str(tmp_path / "out" / "review.md"),
-                    "--handled", str(tmp_path / "h.yml")])
+    done = run_cli(
+        [
+            "--endpoints",
+            str(assistant.workdir / "endpoints.yml"),
+            "--out",
+            str(tmp_path / "out" / "review.md"),
+            "--handled",
+            str(tmp_path / "h.yml"),
+        ]
+    )
     assert done.returncode == 0, done.stdout + done.stderr
     assert done.stderr == "" and "Report:" in done.stdout
     group_with(report_groups((tmp_path / "out" / "review.md").read_text()), OTHER_VARIANTS[0])

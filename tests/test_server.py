@@ -6,7 +6,7 @@ import uuid
 import pytest
 import requests
 
-from bot.conditions import condition_keys
+from bot.shared.conditions import condition_keys
 
 pytestmark = pytest.mark.server
 
@@ -16,8 +16,12 @@ def new_sender() -> str:
 
 
 def post_raw(assistant, data: bytes, content_type="application/json"):
-    return requests.post(f"{assistant.url}/webhooks/rest/webhook", data=data,
-                         headers={"Content-Type": content_type}, timeout=30)
+    return requests.post(
+        f"{assistant.url}/webhooks/rest/webhook",
+        data=data,
+        headers={"Content-Type": content_type},
+        timeout=30,
+    )
 
 
 def joined(texts):
@@ -65,7 +69,9 @@ def test_numbers_or_emoji_alone_reach_the_fallback(assistant, message):
 
 
 def test_a_very_long_message_is_answered_from_its_start(assistant):
-    message = "What are the side effects of cryotherapy? " + "My back has hurt since I moved house. " * 40
+    message = (
+        "What are the side effects of cryotherapy? " + "My back has hurt since I moved house. " * 40
+    )
     texts = assistant.texts(new_sender(), message)
     assert "numbness" in joined(texts).lower()
     assert "quite long" in texts[-1]
@@ -78,7 +84,9 @@ def test_two_misses_in_a_row_offer_the_clinics_contact(assistant):
 
 
 def test_an_emergency_is_sent_to_emergency_care(assistant):
-    text = joined(assistant.texts(new_sender(), "I suddenly can't feel my legs and I've wet myself"))
+    text = joined(
+        assistant.texts(new_sender(), "I suddenly can't feel my legs and I've wet myself")
+    )
     assert "911" in text and "emergency room" in text
 
 
@@ -88,7 +96,9 @@ def test_suicidal_thoughts_get_the_crisis_line_first(assistant):
 
 
 def test_questions_beyond_the_article_go_to_the_doctor(assistant):
-    assert "question for your doctor" in joined(assistant.texts(new_sender(), "how much ibuprofen should I take?"))
+    assert "question for your doctor" in joined(
+        assistant.texts(new_sender(), "how much ibuprofen should I take?")
+    )
 
 
 def test_the_http_api_needs_the_token(assistant):
@@ -127,8 +137,23 @@ def test_full_checklist_with_one_condition_through_rest(assistant):
 def test_clear_checklist_with_casual_answers(assistant):
     sender = new_sender()
     start_checklist(assistant, sender, "am I a good candidate for cryo?")
-    answers = ["nope", "no", "nah", "no", "never", "nope", "no", "no", "no", "nope", "no", "no", "nah",
-               "no", "no, I'm 45"]
+    answers = [
+        "nope",
+        "no",
+        "nah",
+        "no",
+        "never",
+        "nope",
+        "no",
+        "no",
+        "no",
+        "nope",
+        "no",
+        "no",
+        "nah",
+        "no",
+        "no, I'm 45",
+    ]
     for answer in answers:
         texts = assistant.texts(sender, answer)
     assert "not a medical clearance" in joined(texts)
@@ -191,9 +216,19 @@ def test_checklist_questions_offer_yes_no_buttons(assistant):
 
 @pytest.mark.parametrize(
     "answer, value",
-    [("yep", True), ("yeah", True), ("sure", True), ("I do", True), ("yes I have", True),
-     ("nope", False), ("nah", False), ("no I don't", False), ("not that I know of", False),
-     ("never", False), ("I don't have that", False)],
+    [
+        ("yep", True),
+        ("yeah", True),
+        ("sure", True),
+        ("I do", True),
+        ("yes I have", True),
+        ("nope", False),
+        ("nah", False),
+        ("no I don't", False),
+        ("not that I know of", False),
+        ("never", False),
+        ("I don't have that", False),
+    ],
 )
 def test_everyday_yes_and_no_answer_the_question(assistant, answer, value):
     sender = new_sender()

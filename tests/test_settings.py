@@ -1,6 +1,6 @@
 import pytest
 
-from bot.settings import ClinicSettings, load_settings
+from bot.shared.settings import ClinicSettings, load_settings
 
 
 def test_defaults_come_from_the_settings_file(tmp_path):
@@ -15,10 +15,17 @@ def test_defaults_come_from_the_settings_file(tmp_path):
 def test_environment_variables_override_the_file(tmp_path):
     path = tmp_path / "clinic.yml"
     path.write_text("clinic_phone: '555 1234'\n")
-    env = {"CLINIC_PHONE": "020 7946 0000", "EMERGENCY_NUMBER": "999", "CLINIC_BOOKING_URL": "https://x.test/book"}
+    env = {
+        "CLINIC_PHONE": "020 7946 0000",
+        "EMERGENCY_NUMBER": "999",
+        "CLINIC_BOOKING_URL": "https://x.test/book",
+    }
     settings = load_settings(environ=env, path=path)
     assert (settings.clinic_phone, settings.emergency_number, settings.booking_url) == (
-        "020 7946 0000", "999", "https://x.test/book")
+        "020 7946 0000",
+        "999",
+        "https://x.test/book",
+    )
 
 
 def test_an_unknown_setting_is_reported_by_name(tmp_path):

@@ -3,7 +3,6 @@ where the guide says, the checks pass, and the retrained assistant answers with 
 
 from __future__ import annotations
 
-import asyncio
 import os
 import re
 import shutil
@@ -14,21 +13,38 @@ from typing import Dict
 
 import pytest
 
-from bot.content_checks import check_project
-from bot.report import gate_failures, heldout_pairs, load_baseline, scores
+from bot.staff.content_checks import check_project
+from bot.staff.report import gate_failures, heldout_pairs, load_baseline, scores
 
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
 GUIDE = ROOT / "docs" / "staff-guide.md"
-NOT_COPIED = shutil.ignore_patterns(".venv", ".git", "models", "results", "reports", ".rasa", "artifacts", ".run",
-                                    ".hypothesis",
-                                    "*.db", "*.egg-info", "__pycache__", ".pytest_cache")
+NOT_COPIED = shutil.ignore_patterns(
+    ".venv",
+    ".git",
+    "models",
+    "results",
+    "reports",
+    ".rasa",
+    "artifacts",
+    ".run",
+    ".hypothesis",
+    "*.db",
+    "*.egg-info",
+    "__pycache__",
+    ".pytest_cache",
+)
 
 
 def guide_snippets() -> Dict[str, str]:
     """The code block after each `<!-- guide-step: NAME -->` marker in the guide."""
     text = GUIDE.read_text(encoding="utf-8")
-    return {name: body for name, body in re.findall(r"<!-- guide-step: ([\w-]+) -->\n```yaml\n(.*?)```", text, re.S)}
+    return {
+        name: body
+        for name, body in re.findall(
+            r"<!-- guide-step: ([\w-]+) -->\n```yaml\n(.*?)```", text, re.S
+        )
+    }
 
 
 def insert_after(path: Path, anchor: str, snippet: str) -> None:
@@ -51,7 +67,7 @@ def replace_answer(path: Path, name: str, snippet: str) -> None:
 
 def follow_the_guide(project: Path, steps: Dict[str, str]) -> None:
     faq, answers = project / "data/nlu/faq.yml", project / "data/responses/faq.yml"
-    domain, conditions = project / "domain.yml", project / "bot/conditions.yml"
+    domain, conditions = project / "domain.yml", project / "conditions.yml"
     # Section 3: a new way of asking, under the how_long topic's examples.
     insert_after(faq, "- intent: faq/how_long\n  examples: |\n", steps["add-variant"])
     # Section 4: a changed answer.
@@ -66,13 +82,24 @@ def follow_the_guide(project: Path, steps: Dict[str, str]) -> None:
     insert_after(domain, "\nslots:\n", steps["add-item-slot"])
     insert_after(domain, "      - under_18\n", "      - cold_urticaria\n")
     insert_after(domain, "\nresponses:\n", steps["add-item-question"])
-    text = domain.read_text(encoding="utf-8").replace("/15) ", "/16) ").replace("15 conditions", "16 conditions")
+    text = (
+        domain.read_text(encoding="utf-8")
+        .replace("/15) ", "/16) ")
+        .replace("15 conditions", "16 conditions")
+    )
     domain.write_text(text, encoding="utf-8")
 
 
 def run(command, project: Path, **kwargs) -> subprocess.CompletedProcess:
-    environment = {**os.environ, "PYTHONPATH": str(project), "TQDM_DISABLE": "1", "RASA_TELEMETRY_ENABLED": "false"}
-    return subprocess.run(command, cwd=project, env=environment, capture_output=True, text=True, **kwargs)
+    environment = {
+        **os.environ,
+        "PYTHONPATH": str(project),
+        "TQDM_DISABLE": "1",
+        "RASA_TELEMETRY_ENABLED": "false",
+    }
+    return subprocess.run(
+        command, cwd=project, env=environment, capture_output=True, text=True, **kwargs
+    )
 
 
 @pytest.fixture(scope="module")
@@ -85,24 +112,37 @@ def edited_project(tmp_path_factory) -> Path:
 
 @pytest.fixture(scope="module")
 def retrained(edited_project) -> Path:
-    done = run([str(BIN / "rasa"), "train", "--fixed-model-name", "current", "--out", "models"], edited_project)
+    done = run(
+        [str(BIN / "rasa"), "train", "--fixed-model-name", "current", "--out", "models"],
+        edited_project,
+    )
     assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
     return edited_project / "models" / "current.tar.gz"
 
 
 @pytest.fixture(scope="module")
 def edited_assistant(edited_project, retrained, tmp_path_factory):
-    from bot.launcher import start_assistant
+    from bot.measure.launcher import start_assistant
 
-    running = start_assistant(tmp_path_factory.mktemp("staff-run"), model=retrained, root=edited_project)
+    running = start_assistant(
+        tmp_path_factory.mktemp("staff-run"), model=retrained, root=edited_project
+    )
     yield running
     running.stop()
 
 
 def test_every_step_of_the_guide_has_its_snippet():
     assert set(guide_snippets()) == {
-        "add-variant", "change-answer", "add-topic-questions", "add-topic-answer", "add-test-conversation",
-        "add-synonym", "add-item-condition", "add-item-slot", "add-item-question"}
+        "add-variant",
+        "change-answer",
+        "add-topic-questions",
+        "add-topic-answer",
+        "add-test-conversation",
+        "add-synonym",
+        "add-item-condition",
+        "add-item-slot",
+        "add-item-question",
+    }
 
 
 def test_after_the_guides_edits_make_validate_passes(edited_project):
@@ -112,14 +152,30 @@ def test_after_the_guides_edits_make_validate_passes(edited_project):
 
 
 def test_the_new_test_conversation_passes(edited_project, retrained):
-    tested = run([str(BIN / "rasa"), "test", "core", "--e2e", "--model", str(retrained), "--stories",
-                  "tests/test_faq_conversations.yml", "--fail-on-prediction-errors", "--out", "results"],
-                 edited_project)
+    tested = run(
+        [
+            str(BIN / "rasa"),
+            "test",
+            "core",
+            "--e2e",
+            "--model",
+            str(retrained),
+            "--stories",
+            "tests/test_faq_conversations.yml",
+            "--fail-on-prediction-errors",
+            "--out",
+            "results",
+        ],
+        edited_project,
+    )
     assert tested.returncode == 0, tested.stdout[-3000:] + tested.stderr[-3000:]
 
 
 def test_the_new_question_variant_is_answered_by_its_topic(edited_assistant):
-    assert any("3 minutes" in t for t in edited_assistant.texts("staff-1", "is the freezing part over quickly"))
+    assert any(
+        "3 minutes" in t
+        for t in edited_assistant.texts("staff-1", "is the freezing part over quickly")
+    )
 
 
 def test_the_changed_answer_is_what_visitors_see(edited_assistant):
@@ -128,7 +184,9 @@ def test_the_changed_answer_is_what_visitors_see(edited_assistant):
 
 
 def test_the_new_topic_is_answered_with_the_clinics_details(edited_assistant):
-    texts = edited_assistant.texts("staff-3", "my dad is in a wheelchair, will he manage to get in?")
+    texts = edited_assistant.texts(
+        "staff-3", "my dad is in a wheelchair, will he manage to get in?"
+    )
     assert any("12 Example Street" in t and "step-free access" in t for t in texts), texts
 
 
@@ -144,20 +202,27 @@ def answer_no_until_the_end(assistant, sender: str, texts) -> list:
 
 
 def test_the_new_checklist_item_is_asked_last_and_reported(edited_assistant):
-    asked = answer_no_until_the_end(edited_assistant, "staff-4",
-                                    edited_assistant.texts("staff-4", "can I do cryotherapy?"))
+    asked = answer_no_until_the_end(
+        edited_assistant, "staff-4", edited_assistant.texts("staff-4", "can I do cryotherapy?")
+    )
     assert len(asked) == 16 and asked[0].startswith("(1/16) ")
     assert asked[-1] == "(16/16) Do you get hives or a rash from the cold (cold urticaria)?"
     assert edited_assistant.tracker("staff-4")["slots"]["flagged_conditions"] == ["cold_urticaria"]
 
 
 def test_the_new_synonym_is_understood(edited_assistant):
-    asked = answer_no_until_the_end(edited_assistant, "staff-5",
-                                    edited_assistant.texts("staff-5", "I have low red blood cells, can I do it?"))
+    asked = answer_no_until_the_end(
+        edited_assistant,
+        "staff-5",
+        edited_assistant.texts("staff-5", "I have low red blood cells, can I do it?"),
+    )
     assert len(asked) == 15 and not any("anemia" in q for q in asked)
-    assert edited_assistant.tracker("staff-5")["slots"]["flagged_conditions"] == ["anemia", "cold_urticaria"]
+    assert edited_assistant.tracker("staff-5")["slots"]["flagged_conditions"] == [
+        "anemia",
+        "cold_urticaria",
+    ]
 
 
 def test_the_edits_did_not_make_any_topic_worse(edited_assistant):
-    pairs = asyncio.run(heldout_pairs(edited_assistant.parse))
+    pairs = heldout_pairs(edited_assistant.parse)
     assert gate_failures(scores(pairs), load_baseline(), pairs) == []

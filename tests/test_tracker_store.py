@@ -9,7 +9,8 @@ from rasa.shared.core.domain import Domain
 from rasa.shared.core.events import ActionExecuted, BotUttered, SessionStarted, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 
-from bot.tracker_store import DatabaseUnavailable, StrictSQLTrackerStore, check_database, deletion_confirmed
+from bot.production.endpoints import DatabaseUnavailable, check_database
+from bot.production.tracker_store import StrictSQLTrackerStore, deletion_confirmed
 
 LISTEN = "action_listen"
 
@@ -28,12 +29,18 @@ def tracker(sender: str, *events, timestamp: float = None) -> DialogueStateTrack
 
 
 def turn(text: str, action: str, timestamp: float = None):
-    return [UserUttered(text, {"name": "faq", "confidence": 0.9}), ActionExecuted(action),
-            BotUttered("an answer"), ActionExecuted(LISTEN)]
+    return [
+        UserUttered(text, {"name": "faq", "confidence": 0.9}),
+        ActionExecuted(action),
+        BotUttered("an answer"),
+        ActionExecuted(LISTEN),
+    ]
 
 
 async def test_a_confirmed_deletion_removes_the_whole_conversation(store):
-    await store.save(tracker("visitor-a", ActionExecuted(LISTEN), *turn("how long is it", "utter_faq")))
+    await store.save(
+        tracker("visitor-a", ActionExecuted(LISTEN), *turn("how long is it", "utter_faq"))
+    )
     await store.save(tracker("visitor-b", ActionExecuted(LISTEN), *turn("is it safe", "utter_faq")))
     assert (await store.retrieve("visitor-a")) is not None
     stored = await store.retrieve("visitor-a")
@@ -46,30 +53,56 @@ async def test_a_confirmed_deletion_removes_the_whole_conversation(store):
 
 
 def test_only_a_deletion_in_the_latest_turn_counts():
-    earlier = tracker("v", ActionExecuted(LISTEN), *turn("yes", "action_delete_conversation"),
-                      *turn("hi again", "utter_greet"))
+    earlier = tracker(
+        "v",
+        ActionExecuted(LISTEN),
+        *turn("yes", "action_delete_conversation"),
+        *turn("hi again", "utter_greet"),
+    )
     assert not deletion_confirmed(earlier)
-    assert deletion_confirmed(tracker("v", ActionExecuted(LISTEN), *turn("yes", "action_delete_conversation")))
+    assert deletion_confirmed(
+        tracker("v", ActionExecuted(LISTEN), *turn("yes", "action_delete_conversation"))
+    )
 
 
 async def test_retention_deletes_only_conversations_idle_for_longer_than_the_period(store):
     now = time.time()
-    await store.save(tracker("old", ActionExecuted(LISTEN), *turn("q", "utter_faq"), timestamp=now - 40 * 86400))
-    await store.save(tracker("recent", ActionExecuted(LISTEN), *turn("q", "utter_faq"), timestamp=now - 2 * 86400))
+    await store.save(
+        tracker("old", ActionExecuted(LISTEN), *turn("q", "utter_faq"), timestamp=now - 40 * 86400)
+    )
+    await store.save(
+        tracker(
+            "recent", ActionExecuted(LISTEN), *turn("q", "utter_faq"), timestamp=now - 2 * 86400
+        )
+    )
     assert store.delete_idle_conversations(older_than_days=30, now=now) == 1
     assert set(await store.keys()) == {"recent"}
     assert store.delete_idle_conversations(older_than_days=30, now=now) == 0
 
 
 async def test_only_the_current_session_is_loaded_unless_configured(tmp_path):
-    events = [ActionExecuted(LISTEN), *turn("first session", "utter_faq"), ActionExecuted("action_session_start"),
-              SessionStarted(), ActionExecuted(LISTEN), *turn("second session", "utter_faq")]
-    current_only = StrictSQLTrackerStore(Domain.empty(), dialect="sqlite", db=str(tmp_path / "t.db"))
+    events = [
+        ActionExecuted(LISTEN),
+        *turn("first session", "utter_faq"),
+        ActionExecuted("action_session_start"),
+        SessionStarted(),
+        ActionExecuted(LISTEN),
+        *turn("second session", "utter_faq"),
+    ]
+    current_only = StrictSQLTrackerStore(
+        Domain.empty(), dialect="sqlite", db=str(tmp_path / "t.db")
+    )
     await current_only.save(tracker("v", *events))
-    texts = [e.text for e in (await current_only.retrieve("v")).events if isinstance(e, UserUttered)]
+    texts = [
+        e.text for e in (await current_only.retrieve("v")).events if isinstance(e, UserUttered)
+    ]
     assert texts == ["second session"]
-    everything = StrictSQLTrackerStore(Domain.empty(), dialect="sqlite", db=str(tmp_path / "t.db"),
-                                       retrieve_events_from_previous_conversation_sessions=True)
+    everything = StrictSQLTrackerStore(
+        Domain.empty(),
+        dialect="sqlite",
+        db=str(tmp_path / "t.db"),
+        retrieve_events_from_previous_conversation_sessions=True,
+    )
     texts = [e.text for e in (await everything.retrieve("v")).events if isinstance(e, UserUttered)]
     assert texts == ["first session", "second session"]
 
@@ -81,15 +114,27 @@ def test_an_unreachable_database_stops_start_up_with_a_plain_message():
 
 
 async def test_the_retention_command_uses_the_servers_endpoints_file(tmp_path, capsys):
-    from bot.retention import main
+    from bot.production.retention import main
 
     db = tmp_path / "tracker.db"
     store = StrictSQLTrackerStore(Domain.empty(), dialect="sqlite", db=str(db))
-    await store.save(tracker("old", ActionExecuted(LISTEN), *turn("q", "utter_faq"), timestamp=time.time() - 91 * 86400))
+    await store.save(
+        tracker(
+            "old",
+            ActionExecuted(LISTEN),
+            *turn("q", "utter_faq"),
+            timestamp=time.time() - 91 * 86400,
+        )
+    )
     await store.save(tracker("new", ActionExecuted(LISTEN), *turn("q", "utter_faq")))
     endpoints = tmp_path / "endpoints.yml"
-    endpoints.write_text(f'tracker_store:\n  type: bot.tracker_store.StrictSQLTrackerStore\n'
-                         f'  dialect: "sqlite"\n  db: "{db}"\n', encoding="utf-8")
+    endpoints.write_text(
+        f"tracker_store:\n  type: bot.production.tracker_store.StrictSQLTrackerStore\n"
+        f'  dialect: "sqlite"\n  db: "{db}"\n',
+        encoding="utf-8",
+    )
     assert main(["--days", "90", "--endpoints", str(endpoints)]) == 0
-    assert capsys.readouterr().out.strip() == "Deleted 1 conversation(s) idle for more than 90 days."
+    assert (
+        capsys.readouterr().out.strip() == "Deleted 1 conversation(s) idle for more than 90 days."
+    )
     assert set(await store.keys()) == {"new"}

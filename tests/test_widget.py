@@ -10,8 +10,14 @@ import requests
 pytestmark = [pytest.mark.server, pytest.mark.browser]
 
 ARTIFACTS = Path(__file__).resolve().parent.parent / "artifacts"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run"]
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
 LOG = ".cryo-chat__log"
 
 
@@ -60,7 +66,11 @@ def test_opening_shows_the_greeting_and_answers_an_faq(page):
     assert page.get_by_role("dialog").is_visible()
     ask(page, "how long does a session take?")
     wait_for_bot_text(page, "3 minutes")
-    assert page.locator(f"{LOG} .cryo-chat__msg--user").last.inner_text().endswith("how long does a session take?")
+    assert (
+        page.locator(f"{LOG} .cryo-chat__msg--user")
+        .last.inner_text()
+        .endswith("how long does a session take?")
+    )
 
 
 def test_the_checklist_runs_to_the_end_with_the_buttons(page):
@@ -73,7 +83,9 @@ def test_the_checklist_runs_to_the_end_with_the_buttons(page):
     assert page.locator(".cryo-chat__choices").count() == 0  # used buttons disappear
 
 
-def test_the_conversation_survives_reloads_and_other_pages_and_start_over_clears_it(page, assistant):
+def test_the_conversation_survives_reloads_and_other_pages_and_start_over_clears_it(
+    page, assistant
+):
     open_widget(page)
     ask(page, "what are the side effects?")
     wait_for_bot_text(page, "tingling")
@@ -87,8 +99,11 @@ def test_the_conversation_survives_reloads_and_other_pages_and_start_over_clears
 
 
 def stored_conversation(page):
-    return json.loads(page.evaluate(
-        "() => Object.entries(localStorage).find(([k]) => k.startsWith('cryoChat:'))[1]"))
+    return json.loads(
+        page.evaluate(
+            "() => Object.entries(localStorage).find(([k]) => k.startsWith('cryoChat:'))[1]"
+        )
+    )
 
 
 def test_delete_my_data_also_forgets_the_copy_in_the_browser(page, assistant):
@@ -138,11 +153,15 @@ def test_keyboard_only(page):
 
 
 def assistant_tracker_slots(page):
-    sender = json.loads(page.evaluate(
-        "() => Object.entries(localStorage).find(([k]) => k.startsWith('cryoChat:'))[1]"))["sender"]
+    sender = json.loads(
+        page.evaluate(
+            "() => Object.entries(localStorage).find(([k]) => k.startsWith('cryoChat:'))[1]"
+        )
+    )["sender"]
     url = page.url.split("/webhooks/")[0]
-    return requests.get(f"{url}/conversations/{sender}/tracker", params={"token": "test-token"},
-                        timeout=10).json()["slots"]
+    return requests.get(
+        f"{url}/conversations/{sender}/tracker", params={"token": "test-token"}, timeout=10
+    ).json()["slots"]
 
 
 XSS = ["<img src=x onerror=\"window.__xss='img'\">", "<script>window.__xss='script'</script>"]
@@ -153,10 +172,19 @@ def test_messages_are_never_inserted_as_html_in_either_direction(page):
     for attack in XSS:
         ask(page, attack)
         page.locator(f"{LOG} .cryo-chat__msg--user", has_text=attack).wait_for()
-    reply = [{"recipient_id": "x", "text": XSS[0] + " see https://example.org/a?b=1",
-              "buttons": [{"title": XSS[1], "payload": "/deny"}]}]
-    page.route("**/webhooks/widget/webhook", lambda route: route.fulfill(
-        status=200, content_type="application/json", body=json.dumps(reply)))
+    reply = [
+        {
+            "recipient_id": "x",
+            "text": XSS[0] + " see https://example.org/a?b=1",
+            "buttons": [{"title": XSS[1], "payload": "/deny"}],
+        }
+    ]
+    page.route(
+        "**/webhooks/widget/webhook",
+        lambda route: route.fulfill(
+            status=200, content_type="application/json", body=json.dumps(reply)
+        ),
+    )
     ask(page, "hello")
     wait_for_bot_text(page, XSS[0])
     assert page.locator(".cryo-chat__choices button", has_text=XSS[1]).first.is_visible()
@@ -168,12 +196,18 @@ def test_messages_are_never_inserted_as_html_in_either_direction(page):
 
 
 def test_too_many_messages_shows_the_servers_friendly_message(page):
-    from bot.channel import RATE_LIMITED_REPLY
+    from bot.channels.rest import RATE_LIMITED_REPLY
 
     open_widget(page)
-    page.route("**/webhooks/widget/webhook", lambda route: route.fulfill(
-        status=429, content_type="application/json", headers={"Retry-After": "5"},
-        body=json.dumps([{"recipient_id": None, "text": RATE_LIMITED_REPLY}])))
+    page.route(
+        "**/webhooks/widget/webhook",
+        lambda route: route.fulfill(
+            status=429,
+            content_type="application/json",
+            headers={"Retry-After": "5"},
+            body=json.dumps([{"recipient_id": None, "text": RATE_LIMITED_REPLY}]),
+        ),
+    )
     ask(page, "hello")
     wait_for_bot_text(page, "faster than I can answer")
     assert bot_messages(page).filter(has_text="can't reach the assistant").count() == 0

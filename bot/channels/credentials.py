@@ -1,7 +1,5 @@
 """Builds credentials.yml for `rasa run`: the web channels always, each messaging
 channel only when all of its environment variables are set (no secrets in the repo).
-
-Run: python -m bot.credentials OUTPUT.yml
 """
 
 from __future__ import annotations
@@ -13,17 +11,19 @@ from typing import Dict, Mapping, Optional
 
 import yaml
 
-WEB_CHANNELS_FILE = Path(__file__).resolve().parent.parent / "credentials.yml"
+from bot.shared.project import project_file
+
+WEB_CHANNELS_FILE = "credentials.yml"
 
 # channel key in credentials.yml -> {credential: (environment variable, required)}
 MESSAGING_CHANNELS = {
-    "bot.messaging.SignedTwilioInput": {
+    "bot.channels.twilio.SignedTwilioInput": {
         "account_sid": ("TWILIO_ACCOUNT_SID", True),
         "auth_token": ("TWILIO_AUTH_TOKEN", True),
         "twilio_number": ("TWILIO_NUMBER", True),
         "webhook_url": ("TWILIO_WEBHOOK_URL", False),
     },
-    "bot.messaging.SecretTelegramInput": {
+    "bot.channels.telegram.SecretTelegramInput": {
         "access_token": ("TELEGRAM_ACCESS_TOKEN", True),
         "verify": ("TELEGRAM_BOT_NAME", True),
         "webhook_url": ("TELEGRAM_WEBHOOK_URL", True),
@@ -42,10 +42,13 @@ MESSAGING_CHANNELS = {
 }
 
 
-def build_credentials(environ: Optional[Mapping[str, str]] = None) -> Dict[str, Optional[Dict[str, str]]]:
+def build_credentials(
+    environ: Optional[Mapping[str, str]] = None,
+) -> Dict[str, Optional[Dict[str, str]]]:
     environ = os.environ if environ is None else environ
-    credentials: Dict[str, Optional[Dict[str, str]]] = yaml.safe_load(
-        WEB_CHANNELS_FILE.read_text(encoding="utf-8")) or {}
+    credentials: Dict[str, Optional[Dict[str, str]]] = (
+        yaml.safe_load(project_file(WEB_CHANNELS_FILE, environ).read_text(encoding="utf-8")) or {}
+    )
     for channel, fields in MESSAGING_CHANNELS.items():
         values = {key: environ.get(var, "").strip() for key, (var, _) in fields.items()}
         required = [values[key] for key, (_, needed) in fields.items() if needed]
@@ -63,12 +66,3 @@ def write_credentials(target: Path, environ: Optional[Mapping[str, str]] = None)
     target.chmod(0o600)
     target.write_text(yaml.safe_dump(build_credentials(environ), sort_keys=False), encoding="utf-8")
     return target
-
-
-def main(argv=None) -> None:
-    argv = sys.argv[1:] if argv is None else argv
-    write_credentials(Path(argv[0]))
-
-
-if __name__ == "__main__":
-    main()

@@ -53,8 +53,9 @@ def parse_rate(name: str, raw: str) -> Optional[Rate]:
 class RateLimiter:
     """At most `rate.requests` per `rate.seconds` for each key; amortised O(1) per request."""
 
-    def __init__(self, rate: Rate, clock: Clock = time.monotonic,
-                 max_keys: int = MAX_TRACKED_KEYS) -> None:
+    def __init__(
+        self, rate: Rate, clock: Clock = time.monotonic, max_keys: int = MAX_TRACKED_KEYS
+    ) -> None:
         self.rate = rate
         self._clock = clock
         self._max_keys = max_keys
@@ -141,9 +142,10 @@ class ChannelLimits:
     trusted_proxies: Tuple[Network, ...]
 
     @classmethod
-    def from_environ(cls, environ: Optional[Mapping[str, str]] = None,
-                     clock: Clock = time.monotonic) -> "ChannelLimits":
-        """RATE_LIMIT_PER_SENDER, RATE_LIMIT_PER_IP and TRUSTED_PROXIES; unset or empty: defaults."""
+    def from_environ(
+        cls, environ: Optional[Mapping[str, str]] = None, clock: Clock = time.monotonic
+    ) -> "ChannelLimits":
+        """RATE_LIMIT_PER_SENDER, RATE_LIMIT_PER_IP, TRUSTED_PROXIES; unset or empty: defaults."""
         environ = os.environ if environ is None else environ
 
         def setting(name: str, default: str) -> str:
@@ -156,7 +158,9 @@ class ChannelLimits:
         return cls(
             per_sender=limiter("RATE_LIMIT_PER_SENDER", DEFAULT_PER_SENDER),
             per_ip=limiter("RATE_LIMIT_PER_IP", DEFAULT_PER_IP),
-            trusted_proxies=parse_trusted_proxies(setting("TRUSTED_PROXIES", DEFAULT_TRUSTED_PROXIES)),
+            trusted_proxies=parse_trusted_proxies(
+                setting("TRUSTED_PROXIES", DEFAULT_TRUSTED_PROXIES)
+            ),
         )
 
     def ip_wait(self, peer: str, real_ip: Optional[str]) -> float:

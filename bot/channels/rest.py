@@ -3,7 +3,7 @@
 Same address and format as Rasa's REST channel (POST /webhooks/rest/webhook,
 {"sender": ..., "message": ...} answered by a JSON list of messages), but a
 malformed request gets a 400 with a JSON error instead of a 500 or silence, and
-a client sending too fast gets a 429 with a friendly message (bot/rate_limit.py).
+a client sending too fast gets a 429 with a friendly message (bot/channels/rate_limit.py).
 """
 
 from __future__ import annotations
@@ -22,8 +22,8 @@ from sanic.exceptions import InvalidUsage
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
-from bot.rate_limit import ChannelLimits
-from bot.settings import load_settings
+from bot.channels.rate_limit import ChannelLimits
+from bot.shared.settings import load_settings
 
 logger = logging.getLogger(__name__)
 
@@ -103,7 +103,9 @@ def parse_request(body: bytes) -> IncomingMessage:
     except UnicodeDecodeError:
         raise BadRequest("Request body is not valid UTF-8 text.")
     except json.JSONDecodeError:
-        raise BadRequest('Request body is not valid JSON. Send {"sender": "...", "message": "..."}.')
+        raise BadRequest(
+            'Request body is not valid JSON. Send {"sender": "...", "message": "..."}.'
+        )
     except (ValueError, RecursionError):  # a number over 4300 digits, or nesting too deep
         raise BadRequest("Request body has a number too long or nesting too deep.")
     if not isinstance(payload, dict):
@@ -198,8 +200,12 @@ class ValidatedRestInput(RestInput):
             # Sanic 21.12 answers an empty or unparsable request target with a 500.
             from httptools.parser.errors import HttpParserInvalidURLError
 
-            app.error_handler.add(HttpParserInvalidURLError, lambda request, exception: error_response(
-                "The request target is not a valid URL.", 400))
+            app.error_handler.add(
+                HttpParserInvalidURLError,
+                lambda request, exception: error_response(
+                    "The request target is not a valid URL.", 400
+                ),
+            )
 
         @webhook.route("/", methods=["GET"])
         async def health(request: Request) -> HTTPResponse:

@@ -1,20 +1,16 @@
-"""Messaging channels clinics switch on with environment variables (see bot/credentials.py).
+"""Twilio SMS and WhatsApp, switched on by environment variables (see bot/channels/credentials.py).
 
-Rasa's own connectors do the work. Two gaps are filled here: Twilio and Telegram
-requests are refused unless signed (Messenger and Slack already check theirs), and
-Twilio's text-only channels (SMS, WhatsApp) get buttons as numbered options; the
-checklist accepts "1"/"2" as well as yes/no.
+Rasa's own connector does the work. Two gaps are filled here: requests are refused unless
+signed, and buttons become numbered options on these text-only channels (the checklist
+accepts "1"/"2" as well as yes/no).
 """
 
 from __future__ import annotations
 
-import asyncio
-import hmac
 import logging
 from typing import Any, Awaitable, Callable, Dict, List, Optional, Text
 
 from rasa.core.channels.channel import OutputChannel, UserMessage
-from rasa.core.channels.telegram import TelegramInput, TelegramOutput
 from rasa.core.channels.twilio import TwilioInput, TwilioOutput
 from sanic import Blueprint, response
 from sanic.request import Request
@@ -24,7 +20,9 @@ logger = logging.getLogger(__name__)
 
 def numbered_options(text: str, buttons: List[Dict[str, Any]]) -> str:
     """A question with its choices as a numbered list, for channels without buttons."""
-    options = "\n".join(f"{number}) {button.get('title', '')}" for number, button in enumerate(buttons, 1))
+    options = "\n".join(
+        f"{number}) {button.get('title', '')}" for number, button in enumerate(buttons, 1)
+    )
     return f"{text}\n{options}\nReply with a number or a word."
 
 
@@ -46,10 +44,16 @@ class SignedTwilioInput(TwilioInput):
     def from_credentials(cls, credentials: Optional[Dict[Text, Any]]) -> SignedTwilioInput:
         if not credentials:
             cls.raise_missing_credentials_exception()
-        return cls(credentials.get("account_sid"), credentials.get("auth_token"),
-                   credentials.get("twilio_number"), webhook_url=credentials.get("webhook_url"))
+        return cls(
+            credentials.get("account_sid"),
+            credentials.get("auth_token"),
+            credentials.get("twilio_number"),
+            webhook_url=credentials.get("webhook_url"),
+        )
 
-    def __init__(self, account_sid, auth_token, twilio_number, webhook_url: Optional[str] = None) -> None:
+    def __init__(
+        self, account_sid, auth_token, twilio_number, webhook_url: Optional[str] = None
+    ) -> None:
         super().__init__(account_sid, auth_token, twilio_number, debug_mode=False)
         self.webhook_url = webhook_url
 
@@ -60,7 +64,9 @@ class SignedTwilioInput(TwilioInput):
         url = self.webhook_url or request.url
         params = {key: values[0] for key, values in request.form.items()}
         signature = request.headers.get("X-Twilio-Signature", "")
-        return bool(signature) and RequestValidator(self.auth_token).validate(url, params, signature)
+        return bool(signature) and RequestValidator(self.auth_token).validate(
+            url, params, signature
+        )
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
         webhook = super().blueprint(on_new_message)
@@ -76,61 +82,3 @@ class SignedTwilioInput(TwilioInput):
 
     def get_output_channel(self) -> OutputChannel:
         return NumberedTwilioOutput(self.account_sid, self.auth_token, self.twilio_number)
-
-
-class LoopSafeTelegramOutput(TelegramOutput):
-    """Rasa builds the Telegram client before the server's event loop runs; its HTTP
-    session must belong to the loop that uses it, or every call fails ("Event loop is closed")."""
-
-    def __init__(self, access_token: Optional[Text], secret_token: str = "") -> None:
-        super().__init__(access_token)
-        self.secret_token = secret_token
-
-    async def set_webhook(self, url: Text, *args: Any, **kwargs: Any) -> Any:
-        """Registers the webhook with its secret token, which Telegram then sends on every update."""
-        payload: Dict[str, Any] = {"url": url}
-        if self.secret_token:
-            payload["secret_token"] = self.secret_token
-        return await self.request("setWebhook", payload)
-
-    @property
-    def session(self):
-        loop = asyncio.get_event_loop()
-        if self._session is None or self._session.closed or getattr(self._session, "_loop", loop) is not loop:
-            self._session = self.get_new_session()
-        return self._session
-
-
-class SecretTelegramInput(TelegramInput):
-    """Telegram, answering only requests with the webhook's secret token header."""
-
-    @classmethod
-    def name(cls) -> Text:
-        return "telegram"
-
-    @classmethod
-    def from_credentials(cls, credentials: Optional[Dict[Text, Any]]) -> SecretTelegramInput:
-        if not credentials:
-            cls.raise_missing_credentials_exception()
-        channel = cls(credentials.get("access_token"), credentials.get("verify"),
-                      credentials.get("webhook_url"), debug_mode=False)
-        channel.secret_token = credentials.get("secret_token") or ""
-        return channel
-
-    def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
-        webhook = super().blueprint(on_new_message)
-
-        @webhook.middleware("request")
-        async def refuse_unsigned(request: Request):
-            given = request.headers.get("X-Telegram-Bot-Api-Secret-Token", "")
-            if request.method == "POST" and request.path.endswith("/webhook") and not (
-                self.secret_token and hmac.compare_digest(given, self.secret_token)
-            ):
-                logger.warning("Refused a Telegram request without the secret token.")
-                return response.json({"error": "invalid secret token"}, status=403)
-            return None
-
-        return webhook
-
-    def get_output_channel(self) -> TelegramOutput:
-        return LoopSafeTelegramOutput(self.access_token, self.secret_token)

@@ -4,26 +4,28 @@ Served under /webhooks/widget/ by the assistant's own server (no CDN). Messages
 are validated like the REST channel's; answers are plain JSON over HTTP, so any
 replica can serve any request. Cross-origin calls are allowed only from the
 clinic's origins in WIDGET_ALLOWED_ORIGINS (comma-separated, never "*"), which
-scripts/run.sh passes to Rasa's own CORS support (`rasa run --cors`).
+the server command passes to Rasa's own CORS support (`rasa run --cors`).
 """
 
 from __future__ import annotations
 
-import os
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Awaitable, Callable, Dict, List, Optional, Text
+from typing import Any, Awaitable, Callable, Dict, Optional, Text
 
 from rasa.core.channels.channel import UserMessage
 from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
-from bot.channel import ValidatedRestInput
+from bot.channels.rest import ValidatedRestInput
 
-WIDGET_FILES = Path(__file__).resolve().parent / "widget"
-CONTENT_TYPES = {".js": "application/javascript; charset=utf-8", ".css": "text/css; charset=utf-8",
-                 ".html": "text/html; charset=utf-8"}
+WIDGET_FILES = Path(__file__).resolve().parent / "widget_files"
+CONTENT_TYPES = {
+    ".js": "application/javascript; charset=utf-8",
+    ".css": "text/css; charset=utf-8",
+    ".html": "text/html; charset=utf-8",
+}
 CONTENT_SECURITY_POLICY = (
     "default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self'; "
     "img-src 'self' data:; base-uri 'none'; form-action 'self'; frame-ancestors 'self'"
@@ -33,19 +35,6 @@ CONTENT_SECURITY_POLICY = (
 @lru_cache(maxsize=None)
 def widget_file(name: str) -> str:
     return (WIDGET_FILES / name).read_text(encoding="utf-8")
-
-
-def allowed_origins(environ: Optional[Dict[str, str]] = None) -> List[str]:
-    """The clinic's web origins that may embed the widget; "*" is ignored on purpose."""
-    environ = os.environ if environ is None else environ
-    raw = environ.get("WIDGET_ALLOWED_ORIGINS", "")
-    origins = [origin.strip().rstrip("/") for origin in raw.split(",")]
-    return [origin for origin in origins if origin and origin != "*"]
-
-
-def main() -> None:
-    """Prints the `--cors` arguments for `rasa run` (used by scripts/run.sh)."""
-    print(" ".join(allowed_origins()))
 
 
 class WidgetInput(ValidatedRestInput):
@@ -67,8 +56,11 @@ class WidgetInput(ValidatedRestInput):
             return response.text(
                 widget_file(name),
                 content_type=CONTENT_TYPES[Path(name).suffix],
-                headers={"Content-Security-Policy": CONTENT_SECURITY_POLICY,
-                         "X-Content-Type-Options": "nosniff", "Cache-Control": "no-cache"},
+                headers={
+                    "Content-Security-Policy": CONTENT_SECURITY_POLICY,
+                    "X-Content-Type-Options": "nosniff",
+                    "Cache-Control": "no-cache",
+                },
             )
 
         @widget.route("/widget.js", methods=["GET"])
@@ -93,7 +85,3 @@ class WidgetInput(ValidatedRestInput):
             return static("demo.html")
 
         return widget
-
-
-if __name__ == "__main__":
-    main()

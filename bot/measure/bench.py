@@ -7,7 +7,6 @@ then the ratios. Both are measured in this one run, so the ratios hold on a nois
 
 from __future__ import annotations
 
-import asyncio
 import os
 import statistics
 import subprocess
@@ -17,14 +16,15 @@ import time
 import uuid
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Dict, List
+from typing import List
 
-import requests
+from bot.measure.heldout import HeldoutReport, load_heldout, measure
+from bot.measure.launcher import ROOT, RunningAssistant, start_assistant
+from bot.production.server_command import BIN
 
-from bot.heldout import HeldoutReport, load_heldout, measure
-from bot.launcher import BIN, ROOT, RunningAssistant, start_assistant
-
-DEFAULT_CONFIG = "recipe: default.v1\nlanguage: en\nassistant_id: default-reference\npipeline:\npolicies:\n"
+DEFAULT_CONFIG = (
+    "recipe: default.v1\nlanguage: en\nassistant_id: default-reference\npipeline:\npolicies:\n"
+)
 TARGETS = {"start_to_ready": 0.40, "p95_ms": 0.60, "peak_mib": 0.80}
 
 
@@ -44,8 +44,20 @@ def train(config: Path, out: Path, name: str) -> float:
     cache.mkdir()
     started = time.monotonic()
     subprocess.run(
-        [str(BIN / "rasa"), "train", "--config", str(config), "--out", str(out), "--fixed-model-name", name],
-        cwd=ROOT, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        [
+            str(BIN / "rasa"),
+            "train",
+            "--config",
+            str(config),
+            "--out",
+            str(out),
+            "--fixed-model-name",
+            name,
+        ],
+        cwd=ROOT,
+        check=True,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
         env={**os.environ, "RASA_CACHE_DIRECTORY": str(cache)},
     )
     return time.monotonic() - started
@@ -72,32 +84,34 @@ def rest_latencies(assistant: RunningAssistant, questions: List[str]) -> List[fl
     return latencies
 
 
-def heldout_accuracy(assistant: RunningAssistant) -> HeldoutReport:
-    async def parse(text: str) -> Dict:
-        response = requests.post(f"{assistant.url}/model/parse", params={"token": assistant.token},
-                                 json={"text": text}, timeout=30)
-        return response.json()
-
-    return asyncio.run(measure(parse))
-
-
-def measure_model(model: Path, train_s: float, workdir: Path) -> tuple[Figures, HeldoutReport]:
+def bench_running_model(
+    model: Path, train_s: float, workdir: Path
+) -> tuple[Figures, HeldoutReport]:
     assistant = start_assistant(workdir, model=model)
     try:
         questions = [q for qs in load_heldout()["faq"].values() for q in qs]
         rest_latencies(assistant, questions[:5])  # warm-up, not counted
         latencies = rest_latencies(assistant, questions)
-        report = heldout_accuracy(assistant)
-        figures = Figures(train_s, assistant.seconds_to_ready, statistics.median(latencies),
-                          percentile(latencies, 0.95), peak_rss_mib(assistant.server_pid), report.faq_accuracy)
+        report = measure(assistant.parse)
+        figures = Figures(
+            train_s,
+            assistant.seconds_to_ready,
+            statistics.median(latencies),
+            percentile(latencies, 0.95),
+            peak_rss_mib(assistant.server_pid),
+            report.faq_accuracy,
+        )
     finally:
         assistant.stop()
     return figures, report
 
 
 def row(name: str, f: Figures) -> str:
-    return (f"| {name} | {f.train_s:.0f} | {f.start_to_ready_s:.1f} | {f.p50_ms:.0f} / {f.p95_ms:.0f} | "
-            f"{f.peak_mib:.0f} | {f.accuracy:.1%} |")
+    return (
+        f"| {name} | {f.train_s:.0f} | {f.start_to_ready_s:.1f} | "
+        f"{f.p50_ms:.0f} / {f.p95_ms:.0f} | "
+        f"{f.peak_mib:.0f} | {f.accuracy:.1%} |"
+    )
 
 
 def main() -> None:
@@ -105,15 +119,23 @@ def main() -> None:
         work = Path(tmp)
         default_config = work / "default-config.yml"
         default_config.write_text(DEFAULT_CONFIG)
-        print("Training this assistant and the default-pipeline reference (a few minutes each)...", flush=True)
+        print(
+            "Training this assistant and the default-pipeline reference (a few minutes each)...",
+            flush=True,
+        )
         ours_train = train(ROOT / "config.yml", work, "ours")
         reference_train = train(default_config, work, "reference")
         (work / "ours-run").mkdir()
         (work / "reference-run").mkdir()
-        ours, report = measure_model(work / "ours.tar.gz", ours_train, work / "ours-run")
-        reference, _ = measure_model(work / "reference.tar.gz", reference_train, work / "reference-run")
+        ours, report = bench_running_model(work / "ours.tar.gz", ours_train, work / "ours-run")
+        reference, _ = bench_running_model(
+            work / "reference.tar.gz", reference_train, work / "reference-run"
+        )
 
-    print("\n| model | train s | start-to-ready s | REST p50 / p95 ms | peak RSS MiB | held-out FAQ accuracy |")
+    print(
+        "\n| model | train s | start-to-ready s | REST p50 / p95 ms | peak RSS MiB "
+        "| held-out FAQ accuracy |"
+    )
     print("| --- | --- | --- | --- | --- | --- |")
     print(row("this assistant", ours))
     print(row("Rasa default pipeline + policies", reference))
@@ -128,8 +150,11 @@ def main() -> None:
         verdict = "meets" if ratios[key] <= target else "MISSES"
         print(f"  {key}: {ratios[key]:.2f} {verdict} the target of at most {target:.2f}")
     verdict = "meets" if ours.accuracy >= max(0.95, reference.accuracy) else "MISSES"
-    print(f"  accuracy: {ours.accuracy:.1%} vs default {reference.accuracy:.1%}: {verdict} the target "
-          "(at least 95% and at least the default's)")
+    print(
+        f"  accuracy: {ours.accuracy:.1%} vs default {reference.accuracy:.1%}: "
+        f"{verdict} the target "
+        "(at least 95% and at least the default's)"
+    )
     print("\nThis assistant on the held-out file:")
     print("\n".join("  " + line for line in report.lines()))
 

@@ -1,7 +1,7 @@
 """Held-out measurement: how the trained model does on tests/heldout/questions.yml.
 
 The held-out questions were written before any tuning and are never trained on.
-Run: python -m bot.heldout [model.tar.gz]
+Run: python -m bot.measure.heldout [model.tar.gz]
 """
 
 from __future__ import annotations
@@ -11,12 +11,16 @@ import sys
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Awaitable, Dict, List, Optional, Tuple
+from typing import Any, Callable, Dict, List, Optional, Tuple
 
 import yaml
 
-HELDOUT_FILE = Path(__file__).resolve().parent.parent / "tests" / "heldout" / "questions.yml"
+from bot.shared.project import SOURCE_ROOT
+
+HELDOUT_FILE = SOURCE_ROOT / "tests" / "heldout" / "questions.yml"
 FALLBACK = "nlu_fallback"
+# What the NLU makes of a text, shaped like Rasa's /model/parse answer.
+Parse = Callable[[str], Dict[str, Any]]
 
 
 def load_heldout(path: Path = HELDOUT_FILE) -> Dict[str, Dict[str, List[str]]]:
@@ -58,24 +62,28 @@ class HeldoutReport:
         out = [
             f"FAQ topic accuracy: {self.faq_correct}/{self.faq_total} = {self.faq_accuracy:.1%}",
             f"other intents: {self.other_correct}/{self.other_total}",
-            f"unrelated requests answered as an FAQ: {self.out_of_scope_as_faq}/{self.out_of_scope_total}",
+            "unrelated requests answered as an FAQ: "
+            f"{self.out_of_scope_as_faq}/{self.out_of_scope_total}",
             f"emergencies caught: {self.emergency_caught}/{self.emergency_total}",
             f"false emergency alarms: {self.false_alarms}/{self.non_emergency_total}",
         ]
         weak = {t: c for t, c in self.per_topic.items() if c[0] < c[1]}
         if weak:
-            out.append("topics with misses: " + ", ".join(f"{t} {c[0]}/{c[1]}" for t, c in sorted(weak.items())))
+            out.append(
+                "topics with misses: "
+                + ", ".join(f"{t} {c[0]}/{c[1]}" for t, c in sorted(weak.items()))
+            )
         return out
 
 
-async def measure(parse: Callable[[str], Awaitable[Dict[str, Any]]], heldout=None) -> HeldoutReport:
+def measure(parse: Parse, heldout=None) -> HeldoutReport:
     heldout = heldout or load_heldout()
     report = HeldoutReport()
     for topic, questions in heldout["faq"].items():
         expected = f"faq/{topic}"
         correct = 0
         for text in questions:
-            got = predicted_label(await parse(text))
+            got = predicted_label(parse(text))
             correct += got == expected
             report.false_alarms += got == "emergency"
             if got != expected:
@@ -86,7 +94,7 @@ async def measure(parse: Callable[[str], Awaitable[Dict[str, Any]]], heldout=Non
         report.non_emergency_total += len(questions)
     for intent, questions in heldout["other"].items():
         for text in questions:
-            got = predicted_label(await parse(text))
+            got = predicted_label(parse(text))
             ok = got == intent or (intent == "out_of_scope" and got == FALLBACK)
             report.other_total += 1
             report.other_correct += ok
@@ -114,18 +122,20 @@ def quiet_rasa_logs() -> None:
     configure_structlog(logging.WARNING)
 
 
-async def measure_model(model_path: str) -> HeldoutReport:
+def saved_model_parser(model_path: str) -> Parse:
+    """Parses with a trained model loaded in this process (no server)."""
     from rasa.core.agent import Agent
 
     quiet_rasa_logs()
-    agent = Agent.load(model_path)
-    return await measure(agent.parse_message)
+    agent = Agent.load(str(model_path))
+    loop = asyncio.new_event_loop()
+    return lambda text: loop.run_until_complete(agent.parse_message(text))
 
 
 def main(argv: Optional[List[str]] = None) -> None:
     argv = sys.argv[1:] if argv is None else argv
     model = argv[0] if argv else "models/current.tar.gz"
-    report = asyncio.run(measure_model(model))
+    report = measure(saved_model_parser(model))
     print("\n".join(report.lines()))
     if "-v" in argv:
         for text, expected, got in report.mistakes:

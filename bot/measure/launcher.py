@@ -1,11 +1,10 @@
-"""Starts a trained assistant (Rasa server + action server) on free ports, for tests and benchmarks."""
+"""Starts a trained assistant (Rasa and action servers) on free ports, for tests and benchmarks."""
 
 from __future__ import annotations
 
 import os
 import socket
 import subprocess
-import sys
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -13,9 +12,14 @@ from typing import Any, Dict, List, Optional
 
 import requests
 
-ROOT = Path(__file__).resolve().parent.parent
-BIN = Path(sys.executable).parent
-DEFAULT_MODEL = ROOT / "models" / "current.tar.gz"
+from bot.channels.credentials import write_credentials
+from bot.production.endpoints import write_local_endpoints
+from bot.production.server_command import DEFAULT_MODEL as DEFAULT_MODEL_PATH
+from bot.production.server_command import action_server_command, rasa_server_command
+from bot.shared.project import SOURCE_ROOT
+
+ROOT = SOURCE_ROOT
+DEFAULT_MODEL = ROOT / DEFAULT_MODEL_PATH
 
 
 def free_port() -> int:
@@ -37,24 +41,29 @@ class RunningAssistant:
         return self.processes[0].pid
 
     def say(self, sender: str, message: Any) -> List[Dict[str, Any]]:
-        response = requests.post(f"{self.url}/webhooks/rest/webhook",
-                                 json={"sender": sender, "message": message}, timeout=60)
+        response = requests.post(
+            f"{self.url}/webhooks/rest/webhook",
+            json={"sender": sender, "message": message},
+            timeout=60,
+        )
         response.raise_for_status()
         return response.json()
 
     def texts(self, sender: str, message: Any) -> List[str]:
         return [m.get("text", "") for m in self.say(sender, message)]
 
-    async def parse(self, text: str) -> Dict[str, Any]:
+    def parse(self, text: str) -> Dict[str, Any]:
         """What the NLU makes of a text (`/model/parse`), shaped like Agent.parse_message."""
-        response = requests.post(f"{self.url}/model/parse", params={"token": self.token},
-                                 json={"text": text}, timeout=30)
+        response = requests.post(
+            f"{self.url}/model/parse", params={"token": self.token}, json={"text": text}, timeout=30
+        )
         response.raise_for_status()
         return response.json()
 
     def tracker(self, sender: str) -> Dict[str, Any]:
-        response = requests.get(f"{self.url}/conversations/{sender}/tracker",
-                                params={"token": self.token}, timeout=30)
+        response = requests.get(
+            f"{self.url}/conversations/{sender}/tracker", params={"token": self.token}, timeout=30
+        )
         response.raise_for_status()
         return response.json()
 
@@ -68,49 +77,60 @@ class RunningAssistant:
                 process.kill()
 
 
-def cors_arguments(environ: Dict[str, str]) -> List[str]:
-    from bot.widget_channel import allowed_origins
-
-    origins = allowed_origins(environ)
-    return ["--cors", *origins] if origins else []
-
-
-def start_assistant(workdir: Path, model: Path = DEFAULT_MODEL, env: Optional[Dict[str, str]] = None,
-                    timeout: float = 300.0, rasa_command: Optional[List[str]] = None,
-                    root: Path = ROOT) -> RunningAssistant:
+def start_assistant(
+    workdir: Path,
+    model: Path = DEFAULT_MODEL,
+    env: Optional[Dict[str, str]] = None,
+    timeout: float = 300.0,
+    root: Path = ROOT,
+    rasa_entry: Optional[List[str]] = None,
+) -> RunningAssistant:
     """Action server and Rasa server on free ports, with a fresh SQLite tracker store in workdir.
 
+    The commands are the ones `make run` and production use (bot.production.server_command).
     The channels are those credentials.yml and the environment (`env`) switch on. `root` is the
     project to run (a copy's own bot/ and actions/ come first on the import path).
     """
-    from bot.credentials import write_credentials
-
     started = time.monotonic()
     rasa_port, action_port = free_port(), free_port()
     token = "test-token"
-    endpoints = workdir / "endpoints.yml"
-    endpoints.write_text(
-        f'action_endpoint:\n  url: "http://localhost:{action_port}/webhook"\n'
-        f'tracker_store:\n  type: bot.tracker_store.StrictSQLTrackerStore\n  dialect: "sqlite"\n'
-        f'  db: "{workdir / "tracker.db"}"\n'
-    )
-    environ = {**os.environ, "RASA_TELEMETRY_ENABLED": "false", "TF_CPP_MIN_LOG_LEVEL": "2",
-               "SANIC_REQUEST_MAX_SIZE": "1000000", **(env or {})}
+    environ = {**os.environ, **(env or {})}
     if root != ROOT:
         environ["PYTHONPATH"] = str(root)
-    credentials = workdir / "credentials.yml"
-    write_credentials(credentials, environ)
+        environ["CRYO_PROJECT_DIR"] = str(root)
+    endpoints = write_local_endpoints(
+        workdir / "endpoints.yml", action_port, workdir / "tracker.db"
+    )
+    credentials = write_credentials(workdir / "credentials.yml", environ)
     logs = workdir / "logs"
     logs.mkdir(exist_ok=True)
-    actions = subprocess.Popen(
-        [str(BIN / "rasa"), "run", "actions", "--port", str(action_port), "--actions", "actions"],
-        cwd=root, env=environ, stdout=open(logs / "actions.log", "w"), stderr=subprocess.STDOUT)
-    server = subprocess.Popen(
-        [*(rasa_command or [str(BIN / "rasa")]), "run", "--model", str(model), "--endpoints", str(endpoints),
-         "--credentials", str(credentials), "--port", str(rasa_port),
-         "--enable-api", "--auth-token", token, *cors_arguments(environ)],
-        cwd=root, env=environ, stdout=open(logs / "rasa.log", "w"), stderr=subprocess.STDOUT)
-    running = RunningAssistant(f"http://localhost:{rasa_port}", token, [server, actions], workdir=workdir)
+    processes = []
+    for command, log in (
+        (
+            rasa_server_command(
+                endpoints=endpoints,
+                credentials=credentials,
+                port=rasa_port,
+                token=token,
+                environ=environ,
+                model=model,
+                entry=rasa_entry,
+            ),
+            "rasa.log",
+        ),
+        (action_server_command(port=action_port, environ=environ), "actions.log"),
+    ):
+        processes.append(
+            subprocess.Popen(
+                command.argv,
+                cwd=root,
+                env=command.env,
+                stdout=open(logs / log, "w"),
+                stderr=subprocess.STDOUT,
+            )
+        )
+    server = processes[0]
+    running = RunningAssistant(f"http://localhost:{rasa_port}", token, processes, workdir=workdir)
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if server.poll() is not None:

@@ -87,12 +87,15 @@ _MEDICAL_PATTERNS = [
 
 _SUICIDE = re.compile("|".join(_SUICIDE_PATTERNS), re.IGNORECASE)
 _MEDICAL = re.compile("|".join(_MEDICAL_PATTERNS), re.IGNORECASE)
-_QUESTION_START = r"^\s*(?:will|would|does|do|is|are|can|could|should|might|may|what|how|why|when)\b"
+_QUESTION_START = (
+    r"^\s*(?:will|would|does|do|is|are|can|could|should|might|may|what|how|why|when)\b"
+)
 _QUESTION = re.compile(_QUESTION_START, re.IGNORECASE)
 _PERSONAL = re.compile(rf"\b{_I}\b", re.IGNORECASE)
 # Questions about the treatment's own, expected effects are not emergencies.
 _ABOUT_TREATMENT = re.compile(
-    _QUESTION_START + r"[^.!]*\b(?:cryo\w*|wbc|session|treatment|chamber|therapy|cold|afterwards?)\b",
+    _QUESTION_START
+    + r"[^.!]*\b(?:cryo\w*|wbc|session|treatment|chamber|therapy|cold|afterwards?)\b",
     re.IGNORECASE,
 )
 

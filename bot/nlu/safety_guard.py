@@ -1,15 +1,14 @@
-"""Custom NLU components for the Rasa pipeline (see config.yml)."""
+"""The guard that keeps the intent classifier safe on emergencies and gibberish."""
 
 from __future__ import annotations
 
-from typing import Any, Dict, List, Optional, Text
+from typing import Any, Dict, List, Text
 
 from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.engine.storage.resource import Resource
 from rasa.engine.storage.storage import ModelStorage
 from rasa.nlu.classifiers.classifier import IntentClassifier
-from rasa.nlu.extractors.extractor import EntityExtractorMixin
 from rasa.shared.nlu.constants import (
     ENTITIES,
     INTENT,
@@ -20,8 +19,7 @@ from rasa.shared.nlu.constants import (
 )
 from rasa.shared.nlu.training_data.message import Message
 
-from bot.conditions import CONDITION_ENTITY, NEGATED_CONDITION_ENTITY, ConditionMatcher
-from bot.emergency import emergency_kind
+from bot.nlu.emergency_check import emergency_kind
 
 EMERGENCY_INTENT = "emergency"
 EMERGENCY_KIND_ENTITY = "emergency_kind"
@@ -62,7 +60,11 @@ class SafetyIntentGuard(GraphComponent, IntentClassifier):
 
     @staticmethod
     def get_default_config() -> Dict[Text, Any]:
-        return {"min_emergency_confidence": 0.5, "word_featurizer": "word_counts", "min_known_words": 0.34}
+        return {
+            "min_emergency_confidence": 0.5,
+            "word_featurizer": "word_counts",
+            "min_known_words": 0.34,
+        }
 
     def __init__(self, config: Dict[Text, Any]) -> None:
         self._min_emergency_confidence = float(config["min_emergency_confidence"])
@@ -94,7 +96,10 @@ class SafetyIntentGuard(GraphComponent, IntentClassifier):
             rest = [r for r in ranking if r.get(INTENT_NAME_KEY) != EMERGENCY_INTENT]
             message.set(INTENT, top, add_to_output=True)
             message.set(INTENT_RANKING_KEY, [top] + rest, add_to_output=True)
-        elif not has_words(text) or known_word_ratio(message, self._word_featurizer) < self._min_known_words:
+        elif (
+            not has_words(text)
+            or known_word_ratio(message, self._word_featurizer) < self._min_known_words
+        ):
             message.set(INTENT, {**intent, PREDICTED_CONFIDENCE_KEY: 0.0}, add_to_output=True)
         elif (
             intent.get(INTENT_NAME_KEY) == EMERGENCY_INTENT
@@ -106,45 +111,11 @@ class SafetyIntentGuard(GraphComponent, IntentClassifier):
                 message.set(INTENT_RANKING_KEY, rest, add_to_output=True)
         if (message.get(INTENT) or {}).get(INTENT_NAME_KEY) == EMERGENCY_INTENT:
             # The emergency answer is chosen by this entity (see utter_emergency).
-            entity = {"entity": EMERGENCY_KIND_ENTITY, "value": kind or "general", "start": 0,
-                      "end": len(text), "extractor": type(self).__name__}
+            entity = {
+                "entity": EMERGENCY_KIND_ENTITY,
+                "value": kind or "general",
+                "start": 0,
+                "end": len(text),
+                "extractor": type(self).__name__,
+            }
             message.set(ENTITIES, message.get(ENTITIES, []) + [entity], add_to_output=True)
-
-
-@DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.ENTITY_EXTRACTOR, is_trainable=False)
-class ConditionEntityExtractor(GraphComponent, EntityExtractorMixin):
-    """Tags checklist conditions named in a message (synonyms and typos from bot/conditions.yml).
-
-    A condition the user says they have is a `condition` entity; one they say
-    they do not have ("no, I don't have asthma", "I'm 40") is `no_condition`.
-    """
-
-    def __init__(self, matcher: Optional[ConditionMatcher] = None) -> None:
-        self._matcher = matcher or ConditionMatcher()
-
-    @classmethod
-    def create(
-        cls,
-        config: Dict[Text, Any],
-        model_storage: ModelStorage,
-        resource: Resource,
-        execution_context: ExecutionContext,
-    ) -> ConditionEntityExtractor:
-        return cls()
-
-    def process(self, messages: List[Message]) -> List[Message]:
-        for message in messages:
-            found = [
-                {
-                    "entity": NEGATED_CONDITION_ENTITY if m.negated else CONDITION_ENTITY,
-                    "value": m.key,
-                    "start": m.start,
-                    "end": m.end,
-                    "confidence_entity": 1.0,
-                }
-                for m in self._matcher.find(message.get(TEXT) or "")
-            ]
-            if found:
-                entities = self.add_extractor_name(found)
-                message.set(ENTITIES, message.get(ENTITIES, []) + entities, add_to_output=True)
-        return messages

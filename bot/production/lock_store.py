@@ -31,12 +31,22 @@ SOCKET_TIMEOUT_SECONDS = 10.0
 class AtomicRedisLockStore(LockStore):
     """Redis lock store for several replicas; configured like Rasa's `type: redis`."""
 
-    def __init__(self, endpoint_config: Optional[EndpointConfig] = None, host: Text = "localhost",
-                 port: int = 6379, db: int = 1, password: Optional[Text] = None, use_ssl: bool = False,
-                 key_prefix: Optional[Text] = None,
-                 socket_timeout: float = SOCKET_TIMEOUT_SECONDS) -> None:
+    def __init__(
+        self,
+        endpoint_config: Optional[EndpointConfig] = None,
+        host: Text = "localhost",
+        port: int = 6379,
+        db: int = 1,
+        password: Optional[Text] = None,
+        use_ssl: bool = False,
+        key_prefix: Optional[Text] = None,
+        socket_timeout: float = SOCKET_TIMEOUT_SECONDS,
+    ) -> None:
         if endpoint_config is not None:
-            def setting(name: Text, default: Any) -> Any:  # db 0 is a real choice; only absent is default
+
+            def setting(
+                name: Text, default: Any
+            ) -> Any:  # db 0 is a real choice; only absent is default
                 value = endpoint_config.kwargs.get(name)
                 return default if value is None or value == "" else value
 
@@ -45,27 +55,40 @@ class AtomicRedisLockStore(LockStore):
             password, key_prefix = setting("password", password), setting("key_prefix", key_prefix)
             use_ssl = str(setting("use_ssl", use_ssl)).lower() in ("true", "1", "yes")
             socket_timeout = setting("socket_timeout", socket_timeout)
-        self.red = redis.StrictRedis(host=host, port=int(port), db=int(db), password=password or None,
-                                     ssl=use_ssl, socket_timeout=float(socket_timeout))
+        self.red = redis.StrictRedis(
+            host=host,
+            port=int(port),
+            db=int(db),
+            password=password or None,
+            ssl=use_ssl,
+            socket_timeout=float(socket_timeout),
+        )
         self.key_prefix = f"{key_prefix}:{KEY_PREFIX}" if key_prefix else KEY_PREFIX
         super().__init__()
 
     @asynccontextmanager
-    async def lock(self, conversation_id: Text, lock_lifetime: float = LOCK_LIFETIME,
-                   wait_time_in_seconds: float = POLL_SECONDS) -> AsyncGenerator[None, None]:
+    async def lock(
+        self,
+        conversation_id: Text,
+        lock_lifetime: float = LOCK_LIFETIME,
+        wait_time_in_seconds: float = POLL_SECONDS,
+    ) -> AsyncGenerator[None, None]:
         """Holds the conversation's lock for the block; waits up to `lock_lifetime` for it.
 
         The lock expires after `lock_lifetime` seconds, so a replica killed while holding it
         blocks its conversation for at most that long.
         """
-        held = self.red.lock(self.key_prefix + conversation_id, timeout=lock_lifetime,
-                             thread_local=False)
+        held = self.red.lock(
+            self.key_prefix + conversation_id, timeout=lock_lifetime, thread_local=False
+        )
         deadline = time.monotonic() + lock_lifetime
         try:
             while not held.acquire(blocking=False):
                 if time.monotonic() > deadline:
-                    raise LockError(f"Waited {lock_lifetime:g} s for another message of the same "
-                                    "conversation to finish.")
+                    raise LockError(
+                        f"Waited {lock_lifetime:g} s for another message of the same "
+                        "conversation to finish."
+                    )
                 await asyncio.sleep(wait_time_in_seconds)
         except redis.RedisError as error:
             raise LockError(f"The lock store (Redis) cannot be reached: {error}") from error

@@ -7,7 +7,8 @@ On top of Rasa's SQLTrackerStore it:
 - honours `retrieve_events_from_previous_conversation_sessions` (default false: the server
   loads only the current session);
 - deletes a conversation when the visitor confirmed "delete my data" (action_delete_conversation);
-- deletes conversations idle for longer than a retention period (`python -m bot.retention`).
+- deletes conversations idle for longer than a retention period
+  (`python -m bot.production.retention`).
 """
 
 from __future__ import annotations
@@ -22,52 +23,51 @@ from rasa.core.tracker_store import SQLTrackerStore, create_engine_kwargs
 from rasa.shared.core.events import ActionExecuted
 from rasa.shared.core.trackers import DialogueStateTracker
 
-from bot.privacy import DELETE_ACTION
+from bot.production.endpoints import check_database
+from bot.shared.privacy import DELETE_ACTION
 
 logger = logging.getLogger(__name__)
 
-CONNECT_TIMEOUT_SECONDS = 10
 OUTAGE_RETRY_SECONDS = 30.0
 
 
-class DatabaseUnavailable(RuntimeError):
-    """The configured tracker database is missing or unreachable: the server must not start."""
-
-
-def check_database(url: sa.engine.URL, timeout: int = CONNECT_TIMEOUT_SECONDS) -> None:
-    """Connects once to a server database; SQLite files are created on first use, as Rasa does."""
-    if url.get_backend_name() == "sqlite":
-        return
-    engine = sa.create_engine(url, connect_args={"connect_timeout": timeout}, poolclass=sa.pool.NullPool)
-    try:
-        with engine.connect():
-            pass
-    except sa.exc.OperationalError as error:
-        reason = str(error.orig).strip().splitlines()[0] if error.orig else str(error)
-        missing = "does not exist" in reason
-        raise DatabaseUnavailable(
-            f"The tracker store database '{url.database}' on {url.host}:{url.port or ''} "
-            + ("does not exist: create it (createdb) or fix DB_NAME." if missing
-               else f"cannot be reached ({reason}). Check DB_HOST, DB_PORT, DB_USER and DB_PASSWORD.")
-        ) from None
-    finally:
-        engine.dispose()
-
-
 class StrictSQLTrackerStore(SQLTrackerStore):
-    def __init__(self, domain=None, dialect: Text = "sqlite", host: Optional[Text] = None,
-                 port: Optional[int] = None, db: Text = "rasa.db", username: Optional[Text] = None,
-                 password: Optional[Text] = None, event_broker=None, login_db: Optional[Text] = None,
-                 query: Optional[Dict] = None,
-                 retrieve_events_from_previous_conversation_sessions: bool = False, **kwargs: Any) -> None:
+    def __init__(
+        self,
+        domain=None,
+        dialect: Text = "sqlite",
+        host: Optional[Text] = None,
+        port: Optional[int] = None,
+        db: Text = "rasa.db",
+        username: Optional[Text] = None,
+        password: Optional[Text] = None,
+        event_broker=None,
+        login_db: Optional[Text] = None,
+        query: Optional[Dict] = None,
+        retrieve_events_from_previous_conversation_sessions: bool = False,
+        **kwargs: Any,
+    ) -> None:
         url = self.get_db_url(dialect, host, port, db, username, password, login_db, query)
         check_database(url)
-        super().__init__(domain, dialect, host, port, db, username, password, event_broker, login_db, query,
-                         **kwargs)
+        super().__init__(
+            domain,
+            dialect,
+            host,
+            port,
+            db,
+            username,
+            password,
+            event_broker,
+            login_db,
+            query,
+            **kwargs,
+        )
         self.all_sessions = bool(retrieve_events_from_previous_conversation_sessions)
         # Pre-ping replaces connections a database restart has closed, instead of failing a request.
         self.engine.dispose()
-        self.engine = sa.create_engine(self.engine.url, pool_pre_ping=True, **create_engine_kwargs(self.engine.url))
+        self.engine = sa.create_engine(
+            self.engine.url, pool_pre_ping=True, **create_engine_kwargs(self.engine.url)
+        )
         self.sessionmaker = sa.orm.session.sessionmaker(bind=self.engine)
 
     async def retrieve(self, sender_id: Text) -> Optional[DialogueStateTracker]:
@@ -94,7 +94,9 @@ class StrictSQLTrackerStore(SQLTrackerStore):
 
     async def delete(self, sender_id: Text) -> int:
         with self.session_scope() as session:
-            deleted = session.query(self.SQLEvent).filter(self.SQLEvent.sender_id == sender_id).delete()
+            deleted = (
+                session.query(self.SQLEvent).filter(self.SQLEvent.sender_id == sender_id).delete()
+            )
             session.commit()
         return deleted
 
@@ -103,12 +105,18 @@ class StrictSQLTrackerStore(SQLTrackerStore):
         cutoff = (now if now is not None else time.time()) - older_than_days * 86400
         events = self.SQLEvent
         with self.session_scope() as session:
-            idle = (session.query(events.sender_id).group_by(events.sender_id)
-                    .having(sa.func.max(events.timestamp) < cutoff).subquery())
+            idle = (
+                session.query(events.sender_id)
+                .group_by(events.sender_id)
+                .having(sa.func.max(events.timestamp) < cutoff)
+                .subquery()
+            )
             ids = [row[0] for row in session.query(idle.c.sender_id)]
             if not ids:
                 return 0
-            session.query(events).filter(events.sender_id.in_(ids)).delete(synchronize_session=False)
+            session.query(events).filter(events.sender_id.in_(ids)).delete(
+                synchronize_session=False
+            )
             session.commit()
         return len(ids)
 

@@ -10,7 +10,9 @@ from typing import Dict, List, Optional, Tuple
 
 import yaml
 
-CONDITIONS_FILE = Path(__file__).resolve().parent / "conditions.yml"
+from bot.shared.project import project_file
+
+CONDITIONS_FILE = "conditions.yml"
 # Entity names the NLU component emits and the checklist actions read.
 CONDITION_ENTITY = "condition"
 NEGATED_CONDITION_ENTITY = "no_condition"
@@ -18,9 +20,32 @@ NEGATED_CONDITION_ENTITY = "no_condition"
 # Words of at least this many letters also match a synonym one typo away.
 FUZZY_MIN_LENGTH = 7
 NEGATION_CUES = {
-    "no", "not", "never", "without", "nor", "neither", "dont", "don't", "doesnt", "doesn't",
-    "havent", "haven't", "hasnt", "hasn't", "didnt", "didn't", "aint", "ain't", "isnt", "isn't",
-    "wasnt", "wasn't", "non", "free", "nt", "n't",
+    "no",
+    "not",
+    "never",
+    "without",
+    "nor",
+    "neither",
+    "dont",
+    "don't",
+    "doesnt",
+    "doesn't",
+    "havent",
+    "haven't",
+    "hasnt",
+    "hasn't",
+    "didnt",
+    "didn't",
+    "aint",
+    "ain't",
+    "isnt",
+    "isn't",
+    "wasnt",
+    "wasn't",
+    "non",
+    "free",
+    "nt",
+    "n't",
 }
 CLAUSE_BREAKS = {",", ".", ";", "!", "?", "but", "however", "though", "although", "except"}
 NEGATION_WINDOW = 6
@@ -57,9 +82,13 @@ class ConditionMention:
     negated: bool = False
 
 
+def load_conditions(path: Optional[Path] = None) -> Dict[str, Condition]:
+    """The checklist's conditions in the order they are asked (conditions.yml)."""
+    return _read_conditions(path or project_file(CONDITIONS_FILE))
+
+
 @lru_cache(maxsize=None)
-def load_conditions(path: Path = CONDITIONS_FILE) -> Dict[str, Condition]:
-    """The checklist's conditions in the order they are asked."""
+def _read_conditions(path: Path) -> Dict[str, Condition]:
     raw = yaml.safe_load(path.read_text(encoding="utf-8"))["conditions"]
     return {
         key: Condition(key=key, name=entry["name"], synonyms=tuple(entry["synonyms"]))
@@ -103,7 +132,10 @@ class ConditionMatcher:
 
     def find(self, text: str) -> List[ConditionMention]:
         doc = self._nlp.make_doc(text)
-        spans = [(start, end, self._nlp.vocab.strings[match_id]) for match_id, start, end in self._matcher(doc)]
+        spans = [
+            (start, end, self._nlp.vocab.strings[match_id])
+            for match_id, start, end in self._matcher(doc)
+        ]
         spans += self._fuzzy_spans(doc, covered={i for s, e, _ in spans for i in range(s, e)})
         mentions: Dict[str, ConditionMention] = {}
         # Longest match first, so "unstable angina pectoris" wins over "angina".
@@ -140,7 +172,7 @@ class ConditionMatcher:
 
     @staticmethod
     def _is_negated(doc, start: int) -> bool:
-        for token in reversed(doc[max(0, start - NEGATION_WINDOW):start]):
+        for token in reversed(doc[max(0, start - NEGATION_WINDOW) : start]):
             word = token.lower_.replace("’", "'")
             if word in CLAUSE_BREAKS:
                 return False

@@ -5,11 +5,13 @@ from __future__ import annotations
 import os
 from dataclasses import asdict, dataclass, fields
 from pathlib import Path
-from typing import Any, Dict, Mapping, Optional
+from typing import Any, Dict, List, Mapping, Optional
 
 import yaml
 
-DEFAULT_SETTINGS_FILE = Path(__file__).resolve().parent.parent / "clinic.yml"
+from bot.shared.project import project_file
+
+SETTINGS_FILE = "clinic.yml"
 
 
 @dataclass(frozen=True)
@@ -28,7 +30,9 @@ class ClinicSettings:
     def env_name(field_name: str) -> str:
         """CLINIC_PHONE for clinic_phone, EMERGENCY_NUMBER and CRISIS_LINE as they are."""
         upper = field_name.upper()
-        return upper if upper.startswith(("CLINIC_", "EMERGENCY_", "CRISIS_")) else f"CLINIC_{upper}"
+        return (
+            upper if upper.startswith(("CLINIC_", "EMERGENCY_", "CRISIS_")) else f"CLINIC_{upper}"
+        )
 
     def as_slots(self) -> Dict[str, str]:
         return asdict(self)
@@ -39,7 +43,7 @@ def load_settings(
 ) -> ClinicSettings:
     """Defaults, overridden by the settings file, overridden by environment variables."""
     environ = os.environ if environ is None else environ
-    path = path or Path(environ.get("CLINIC_SETTINGS_FILE", DEFAULT_SETTINGS_FILE))
+    path = path or Path(environ.get("CLINIC_SETTINGS_FILE") or project_file(SETTINGS_FILE, environ))
     values: Dict[str, Any] = {}
     if path.is_file():
         loaded = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
@@ -48,10 +52,20 @@ def load_settings(
         known = {f.name for f in fields(ClinicSettings)}
         unknown = sorted(set(loaded) - known)
         if unknown:
-            raise ValueError(f"{path}: unknown setting(s) {', '.join(unknown)}; known: {sorted(known)}")
+            raise ValueError(
+                f"{path}: unknown setting(s) {', '.join(unknown)}; known: {sorted(known)}"
+            )
         values.update({k: str(v) for k, v in loaded.items() if v not in (None, "")})
     for f in fields(ClinicSettings):
         env_value = environ.get(ClinicSettings.env_name(f.name), "").strip()
         if env_value:
             values[f.name] = env_value
     return ClinicSettings(**values)
+
+
+def allowed_origins(environ: Optional[Mapping[str, str]] = None) -> List[str]:
+    """The clinic's web origins that may embed the widget; "*" is ignored on purpose."""
+    environ = os.environ if environ is None else environ
+    raw = environ.get("WIDGET_ALLOWED_ORIGINS", "")
+    origins = [origin.strip().rstrip("/") for origin in raw.split(",")]
+    return [origin for origin in origins if origin and origin != "*"]

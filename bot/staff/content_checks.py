@@ -1,7 +1,7 @@
 """The project's own content checks, run by `make validate` before Rasa's validator.
 
 Each problem names the file, the line where it can, and how to fix it, in plain words for
-clinic staff. Run: python -m bot.content_checks [--root PROJECT_DIR]
+clinic staff. Run: python -m bot.staff.content_checks [--root PROJECT_DIR]
 """
 
 from __future__ import annotations
@@ -17,7 +17,8 @@ from typing import Any, Dict, Iterable, Iterator, List, Optional, Tuple
 
 import yaml
 
-from bot.settings import ClinicSettings
+from bot.shared.project import project_dir
+from bot.shared.settings import ClinicSettings
 
 MIN_TOPIC_EXAMPLES = 20
 MIN_INTENT_EXAMPLES = 10
@@ -25,14 +26,51 @@ MAX_ANSWER_WORDS = 80
 FAQ_PREFIX = "faq/"
 ANSWER_PREFIX = "utter_faq/"
 CHECKLIST_FORM = "checklist_form"
-ANSWER_FIELDS = {"text", "buttons", "image", "custom", "condition", "channel", "metadata", "quick_replies",
-                 "elements", "attachment", "id"}
+ANSWER_FIELDS = {
+    "text",
+    "buttons",
+    "image",
+    "custom",
+    "condition",
+    "channel",
+    "metadata",
+    "quick_replies",
+    "elements",
+    "attachment",
+    "id",
+}
 # Words that do not change what a question asks, dropped when looking for near-duplicates.
-FILLER_WORDS = {"a", "an", "the", "please", "pls", "hi", "hey", "hello", "so", "just", "ok", "okay",
-                "um", "uh", "and"}
-CONTRACTIONS = {"what's": "what is", "whats": "what is", "it's": "it is", "its": "it is",
-                "i'm": "i am", "im": "i am", "can't": "cannot", "don't": "do not", "dont": "do not",
-                "doesn't": "does not", "isn't": "is not", "how's": "how is"}
+FILLER_WORDS = {
+    "a",
+    "an",
+    "the",
+    "please",
+    "pls",
+    "hi",
+    "hey",
+    "hello",
+    "so",
+    "just",
+    "ok",
+    "okay",
+    "um",
+    "uh",
+    "and",
+}
+CONTRACTIONS = {
+    "what's": "what is",
+    "whats": "what is",
+    "it's": "it is",
+    "its": "it is",
+    "i'm": "i am",
+    "im": "i am",
+    "can't": "cannot",
+    "don't": "do not",
+    "dont": "do not",
+    "doesn't": "does not",
+    "isn't": "is not",
+    "how's": "how is",
+}
 
 
 @dataclass(frozen=True)
@@ -62,8 +100,12 @@ def yaml_problem(relative: str, text: str) -> Optional[Problem]:
     """A plain-words description of why a YAML file cannot be read, or None when it can."""
     for number, line in enumerate(text.splitlines(), 1):
         if "\t" in line[: len(line) - len(line.lstrip())] or line.lstrip().startswith("- \t"):
-            return Problem(relative, number, "this line is indented with a tab. YAML files only allow "
-                           "spaces: replace the tab with spaces (2 per level, like the lines around it).")
+            return Problem(
+                relative,
+                number,
+                "this line is indented with a tab. YAML files only allow "
+                "spaces: replace the tab with spaces (2 per level, like the lines around it).",
+            )
     try:
         yaml.safe_load(text)
     except yaml.MarkedYAMLError as error:
@@ -76,18 +118,25 @@ def yaml_problem(relative: str, text: str) -> Optional[Problem]:
 def explain_yaml_error(error: yaml.MarkedYAMLError) -> str:
     problem = (error.problem or "").lower()
     if "mapping values are not allowed" in problem:
-        return ("a ':' here is read as a new 'name: value' pair. If this is text, put the whole text "
-                "in double quotes; otherwise check that this line is indented like the lines around it.")
+        return (
+            "a ':' here is read as a new 'name: value' pair. If this is text, put the whole text "
+            "in double quotes; otherwise check that this line is indented like the lines around it."
+        )
     if "expected '-'" in problem or "expected <block end>" in problem or "block mapping" in problem:
-        return ("the indentation is broken around this line. Items of one list start at the same "
-                "column with '- ' (a dash and a space); compare with the lines above and line them up.")
+        return (
+            "the indentation is broken around this line. Items of one list start at the same "
+            "column with '- ' (a dash and a space); compare with the lines above and line them up."
+        )
     if "could not find expected ':'" in problem:
         return "a 'name: value' line is missing its ':' (or an indented line is not lined up)."
     if "found character" in problem or "found unexpected" in problem:
         return "this line has a character YAML cannot read here; put the text in double quotes."
     if "quoted scalar" in problem or "found unexpected end of stream" in problem:
-        return "a quote (\") is opened but not closed; add the closing quote at the end of the text."
-    return f"the file cannot be read here ({error.problem}); compare this line with the lines around it."
+        return 'a quote (") is opened but not closed; add the closing quote at the end of the text.'
+    return (
+        f"the file cannot be read here ({error.problem}); "
+        "compare this line with the lines around it."
+    )
 
 
 def read_yaml(root: Path, relative: str, problems: List[Problem]) -> Any:
@@ -132,9 +181,14 @@ def read_examples(root: Path, relative: str, data: Any, problems: List[Problem])
     """Every example of an NLU file, with the line it is on."""
     blocks = data.get("nlu") if isinstance(data, dict) else None
     if not isinstance(blocks, list):
-        problems.append(Problem(relative, line_of(root, relative, r"^nlu:"),
-                                "'nlu:' must be followed by a list of blocks, each starting with "
-                                "'- intent: <name>' (a dash, a space, then intent:)."))
+        problems.append(
+            Problem(
+                relative,
+                line_of(root, relative, r"^nlu:"),
+                "'nlu:' must be followed by a list of blocks, each starting with "
+                "'- intent: <name>' (a dash, a space, then intent:).",
+            )
+        )
         return []
     lines = list(lines_of(root / relative))
     examples: List[Example] = []
@@ -143,15 +197,24 @@ def read_examples(root: Path, relative: str, data: Any, problems: List[Problem])
             continue  # synonyms, lookups and regexes have no examples to check
         intent = str(block["intent"])
         start = line_of(root, relative, rf"^-\s+intent:\s*['\"]?{re.escape(intent)}['\"]?\s*$") or 1
-        examples.extend(block_examples(relative, intent, block.get("examples"), lines, start, problems))
+        examples.extend(
+            block_examples(relative, intent, block.get("examples"), lines, start, problems)
+        )
     return examples
 
 
-def block_examples(relative: str, intent: str, raw: Any, lines: List[str], start: int,
-                   problems: List[Problem]) -> Iterator[Example]:
+def block_examples(
+    relative: str, intent: str, raw: Any, lines: List[str], start: int, problems: List[Problem]
+) -> Iterator[Example]:
     if not isinstance(raw, str):
-        problems.append(Problem(relative, start, f"'{intent}' has no examples. Add 'examples: |' under it, "
-                                "then one example per line, each starting with '- '."))
+        problems.append(
+            Problem(
+                relative,
+                start,
+                f"'{intent}' has no examples. Add 'examples: |' under it, "
+                "then one example per line, each starting with '- '.",
+            )
+        )
         return
     expected = [line for line in raw.splitlines() if line.strip()]
     number = start
@@ -160,8 +223,14 @@ def block_examples(relative: str, intent: str, raw: Any, lines: List[str], start
             number += 1
         number += 1
         if not wanted.lstrip().startswith("- "):
-            problems.append(Problem(relative, number, f"this example of '{intent}' does not start with '- '. "
-                                    "Every example is one line starting with a dash and a space."))
+            problems.append(
+                Problem(
+                    relative,
+                    number,
+                    f"this example of '{intent}' does not start with '- '. "
+                    "Every example is one line starting with a dash and a space.",
+                )
+            )
             continue
         yield Example(intent, wanted.strip()[2:].strip(), relative, number)
 
@@ -178,7 +247,11 @@ def exact_key(example: str) -> str:
 
 
 def near_key(example: str) -> str:
-    words = " ".join(CONTRACTIONS.get(w, w) for w in exact_key(example).split()).replace("'", "").split()
+    words = (
+        " ".join(CONTRACTIONS.get(w, w) for w in exact_key(example).split())
+        .replace("'", "")
+        .split()
+    )
     meaningful = [w for w in words if w not in FILLER_WORDS]
     # A greeting or "ok" alone is all filler: compare it as it is.
     return " ".join(meaningful if len(meaningful) >= 2 else words)
@@ -197,29 +270,47 @@ def check_examples(examples: List[Example], problems: List[Problem]) -> None:
             continue
         near = near_seen.setdefault(near_key(example.text), example)
         if near is not example and near.intent != example.intent:
-            problems.append(Problem(
-                example.file, example.line,
-                f"\"{example.text}\" ({example.intent}) is almost the same as \"{near.text}\" "
-                f"({near.intent}, {near.file} line {near.line}). Two topics with the same question confuse "
-                "the assistant: reword one, or keep it under the topic it really belongs to.", blocking=False))
+            problems.append(
+                Problem(
+                    example.file,
+                    example.line,
+                    f'"{example.text}" ({example.intent}) is almost the same as "{near.text}" '
+                    f"({near.intent}, {near.file} line {near.line}). "
+                    "Two topics with the same question confuse "
+                    "the assistant: reword one, or keep it under the topic it really belongs to.",
+                    blocking=False,
+                )
+            )
     for intent, count in sorted(counts.items()):
         minimum = MIN_TOPIC_EXAMPLES if intent.startswith(FAQ_PREFIX) else MIN_INTENT_EXAMPLES
         if count < minimum:
             where = next(e for e in examples if e.intent == intent)
-            problems.append(Problem(where.file, where.line - 1 if where.line > 1 else None,
-                                    f"'{intent}' has {count} examples; it needs at least {minimum}. Add "
-                                    f"{minimum - count} more ways a visitor might ask it, each worded differently."))
+            problems.append(
+                Problem(
+                    where.file,
+                    where.line - 1 if where.line > 1 else None,
+                    f"'{intent}' has {count} examples; it needs at least {minimum}. Add "
+                    f"{minimum - count} more ways a visitor might ask it, each worded differently.",
+                )
+            )
 
 
 def duplicate_problem(example: Example, earlier: Example) -> Problem:
     if earlier.intent == example.intent:
-        return Problem(example.file, example.line,
-                       f"\"{example.text}\" is listed twice under '{example.intent}' (also {earlier.file} "
-                       f"line {earlier.line}). Delete one of the two lines.", blocking=False)
-    return Problem(example.file, example.line,
-                   f"\"{example.text}\" is listed under both '{earlier.intent}' ({earlier.file} line "
-                   f"{earlier.line}) and '{example.intent}'. An example can belong to one intent only: "
-                   "delete it where it does not belong.")
+        return Problem(
+            example.file,
+            example.line,
+            f"\"{example.text}\" is listed twice under '{example.intent}' (also {earlier.file} "
+            f"line {earlier.line}). Delete one of the two lines.",
+            blocking=False,
+        )
+    return Problem(
+        example.file,
+        example.line,
+        f"\"{example.text}\" is listed under both '{earlier.intent}' ({earlier.file} line "
+        f"{earlier.line}) and '{example.intent}'. An example can belong to one intent only: "
+        "delete it where it does not belong.",
+    )
 
 
 def check_not_held_out(root: Path, examples: List[Example], problems: List[Problem]) -> None:
@@ -227,13 +318,20 @@ def check_not_held_out(root: Path, examples: List[Example], problems: List[Probl
     if not heldout_path.is_file():
         return
     heldout = yaml.safe_load(heldout_path.read_text(encoding="utf-8")) or {}
-    questions = {exact_key(q) for group in heldout.values() for qs in group.values() for q in qs or []}
+    questions = {
+        exact_key(q) for group in heldout.values() for qs in group.values() for q in qs or []
+    }
     for example in examples:
         if exact_key(example.text) in questions:
-            problems.append(Problem(example.file, example.line,
-                                    f"\"{example.text}\" is one of the held-out test questions "
-                                    "(tests/heldout/questions.yml), which measure the assistant on questions "
-                                    "it never learned from. Reword this example or delete it."))
+            problems.append(
+                Problem(
+                    example.file,
+                    example.line,
+                    f'"{example.text}" is one of the held-out test questions '
+                    "(tests/heldout/questions.yml), which measure the assistant on questions "
+                    "it never learned from. Reword this example or delete it.",
+                )
+            )
 
 
 # ---------------------------------------------------------------- answers and settings
@@ -245,128 +343,241 @@ def response_texts(responses: Dict[str, Any]) -> Iterator[Tuple[str, Any]]:
             yield name, variant.get("text") if isinstance(variant, dict) else None
 
 
-def check_answers(root: Path, answer_files: Dict[str, Dict[str, Any]], problems: List[Problem]) -> None:
+def check_answers(
+    root: Path, answer_files: Dict[str, Dict[str, Any]], problems: List[Problem]
+) -> None:
     known = {f.name for f in fields(ClinicSettings)}
     for relative, responses in answer_files.items():
         for name, variants in responses.items():
             line = line_of(root, relative, rf"^\s*{re.escape(name)}:\s*$")
             if not isinstance(variants, list):
-                problems.append(Problem(relative, line, f"the answer '{name}' must be a list: start the line "
-                                        "under it with '- text: \"...\"' (a dash, a space, then text:)."))
+                problems.append(
+                    Problem(
+                        relative,
+                        line,
+                        f"the answer '{name}' must be a list: start the line "
+                        "under it with '- text: \"...\"' (a dash, a space, then text:).",
+                    )
+                )
                 continue
             for variant in variants:
-                for key in sorted(set(variant) - ANSWER_FIELDS if isinstance(variant, dict) else []):
-                    problems.append(Problem(relative, line_of(root, relative, rf"^\s+{re.escape(str(key))}:"),
-                                            f"'{key}' is indented as if it were part of the answer '{name}'. "
-                                            "If it is the name of another answer, line it up with the other "
-                                            "names (the same number of spaces from the left)."))
+                for key in sorted(
+                    set(variant) - ANSWER_FIELDS if isinstance(variant, dict) else []
+                ):
+                    problems.append(
+                        Problem(
+                            relative,
+                            line_of(root, relative, rf"^\s+{re.escape(str(key))}:"),
+                            f"'{key}' is indented as if it were part of the answer '{name}'. "
+                            "If it is the name of another answer, line it up with the other "
+                            "names (the same number of spaces from the left).",
+                        )
+                    )
             for _, text in response_texts({name: variants}):
                 if not isinstance(text, str) or not text.strip():
-                    problems.append(Problem(relative, line, f"the answer '{name}' has no text. Write it as "
-                                            "'- text: \"...\"' on the line under the name."))
+                    problems.append(
+                        Problem(
+                            relative,
+                            line,
+                            f"the answer '{name}' has no text. Write it as "
+                            "'- text: \"...\"' on the line under the name.",
+                        )
+                    )
                     continue
                 words = len(text.split())
                 if words >= MAX_ANSWER_WORDS:
-                    problems.append(Problem(relative, line, f"the answer '{name}' has {words} words; answers "
-                                            f"must stay under {MAX_ANSWER_WORDS} to read well in a chat "
-                                            "window. Shorten it."))
+                    problems.append(
+                        Problem(
+                            relative,
+                            line,
+                            f"the answer '{name}' has {words} words; answers "
+                            f"must stay under {MAX_ANSWER_WORDS} to read well in a chat "
+                            "window. Shorten it.",
+                        )
+                    )
                 for placeholder in sorted(set(re.findall(r"{(\w+)}", text)) - known):
-                    problems.append(Problem(relative, line, f"the answer '{name}' uses {{{placeholder}}}, which is "
-                                            "not a clinic setting. Use one of: "
-                                            + ", ".join(f"{{{k}}}" for k in sorted(known))
-                                            + " (their values are in clinic.yml)."))
+                    problems.append(
+                        Problem(
+                            relative,
+                            line,
+                            f"the answer '{name}' uses {{{placeholder}}}, which is "
+                            "not a clinic setting. Use one of: "
+                            + ", ".join(f"{{{k}}}" for k in sorted(known))
+                            + " (their values are in clinic.yml).",
+                        )
+                    )
 
 
 def check_clinic_settings(root: Path, settings: Any, problems: List[Problem]) -> None:
     if settings is None:
         return
     if not isinstance(settings, dict):
-        problems.append(Problem("clinic.yml", None, "each line must be 'setting: value', e.g. "
-                                "'clinic_phone: (555) 010-0199'."))
+        problems.append(
+            Problem(
+                "clinic.yml",
+                None,
+                "each line must be 'setting: value', e.g. " "'clinic_phone: (555) 010-0199'.",
+            )
+        )
         return
     known = {f.name for f in fields(ClinicSettings)}
     for key in sorted(set(settings) - known):
-        problems.append(Problem("clinic.yml", line_of(root, "clinic.yml", rf"^{re.escape(str(key))}\s*:"),
-                                f"'{key}' is not a setting the assistant knows. Check the spelling; the "
-                                f"settings are: {', '.join(sorted(known))}."))
+        problems.append(
+            Problem(
+                "clinic.yml",
+                line_of(root, "clinic.yml", rf"^{re.escape(str(key))}\s*:"),
+                f"'{key}' is not a setting the assistant knows. Check the spelling; the "
+                f"settings are: {', '.join(sorted(known))}.",
+            )
+        )
 
 
-def check_faq_pairs(root: Path, examples: List[Example], answers: Dict[str, Dict[str, Any]],
-                    problems: List[Problem]) -> None:
-    topics = {e.intent[len(FAQ_PREFIX):]: e for e in examples if e.intent.startswith(FAQ_PREFIX)}
-    answered = {name[len(ANSWER_PREFIX):]: relative for relative, responses in answers.items()
-                for name in responses if name.startswith(ANSWER_PREFIX)}
+def check_faq_pairs(
+    root: Path, examples: List[Example], answers: Dict[str, Dict[str, Any]], problems: List[Problem]
+) -> None:
+    topics = {e.intent[len(FAQ_PREFIX) :]: e for e in examples if e.intent.startswith(FAQ_PREFIX)}
+    answered = {
+        name[len(ANSWER_PREFIX) :]: relative
+        for relative, responses in answers.items()
+        for name in responses
+        if name.startswith(ANSWER_PREFIX)
+    }
     for topic in sorted(set(topics) - set(answered)):
-        problems.append(Problem(topics[topic].file, line_of(root, topics[topic].file, rf"intent:\s*faq/{topic}\s*$"),
-                                f"the topic faq/{topic} has questions but no answer. Add 'utter_faq/{topic}:' "
-                                "with its '- text: \"...\"' to data/responses/faq.yml (or fix the spelling)."))
+        problems.append(
+            Problem(
+                topics[topic].file,
+                line_of(root, topics[topic].file, rf"intent:\s*faq/{topic}\s*$"),
+                f"the topic faq/{topic} has questions but no answer. Add 'utter_faq/{topic}:' "
+                "with its '- text: \"...\"' to data/responses/faq.yml (or fix the spelling).",
+            )
+        )
     for topic in sorted(set(answered) - set(topics)):
         relative = answered[topic]
-        problems.append(Problem(relative, line_of(root, relative, rf"utter_faq/{topic}:"),
-                                f"the answer utter_faq/{topic} has no questions. Add '- intent: faq/{topic}' "
-                                "with its examples to data/nlu/faq.yml (or fix the spelling)."))
+        problems.append(
+            Problem(
+                relative,
+                line_of(root, relative, rf"utter_faq/{topic}:"),
+                f"the answer utter_faq/{topic} has no questions. Add '- intent: faq/{topic}' "
+                "with its examples to data/nlu/faq.yml (or fix the spelling).",
+            )
+        )
 
 
 # ---------------------------------------------------------------- the checklist
 
 
-def check_checklist(root: Path, conditions: Any, domain: Dict[str, Any], problems: List[Problem]) -> None:
+def check_checklist(
+    root: Path, conditions: Any, domain: Dict[str, Any], problems: List[Problem]
+) -> None:
     if conditions is None:
         return
     entries = conditions.get("conditions") if isinstance(conditions, dict) else None
     if not isinstance(entries, dict) or not entries:
-        problems.append(Problem("bot/conditions.yml", None, "the file must start with 'conditions:' followed "
-                                "by one indented block per checklist item."))
+        problems.append(
+            Problem(
+                "conditions.yml",
+                None,
+                "the file must start with 'conditions:' followed "
+                "by one indented block per checklist item.",
+            )
+        )
         return
     form = ((domain.get("forms") or {}).get(CHECKLIST_FORM) or {}).get("required_slots") or []
     responses = domain.get("responses") or {}
     slots = domain.get("slots") or {}
     for position, (key, entry) in enumerate(entries.items(), 1):
-        line = line_of(root, "bot/conditions.yml", rf"^  {re.escape(str(key))}:")
+        line = line_of(root, "conditions.yml", rf"^  {re.escape(str(key))}:")
         entry = entry if isinstance(entry, dict) else {}
         if not str(entry.get("name") or "").strip():
-            problems.append(Problem("bot/conditions.yml", line, f"the checklist item '{key}' needs 'name:' "
-                                    "with plain words for it, e.g. 'name: kidney disease'."))
+            problems.append(
+                Problem(
+                    "conditions.yml",
+                    line,
+                    f"the checklist item '{key}' needs 'name:' "
+                    "with plain words for it, e.g. 'name: kidney disease'.",
+                )
+            )
         synonyms = entry.get("synonyms")
-        if not isinstance(synonyms, list) or not all(isinstance(s, str) and s.strip() for s in synonyms) \
-                or not synonyms:
-            problems.append(Problem("bot/conditions.yml", line, f"the checklist item '{key}' needs 'synonyms:' "
-                                    "with a list of words visitors use for it, one per line starting with '- '."))
-        check_checklist_question(root, key, position, len(entries), responses.get(f"utter_ask_{key}"), problems)
+        if (
+            not isinstance(synonyms, list)
+            or not all(isinstance(s, str) and s.strip() for s in synonyms)
+            or not synonyms
+        ):
+            problems.append(
+                Problem(
+                    "conditions.yml",
+                    line,
+                    f"the checklist item '{key}' needs 'synonyms:' "
+                    "with a list of words visitors use for it, one per line starting with '- '.",
+                )
+            )
+        check_checklist_question(
+            root, key, position, len(entries), responses.get(f"utter_ask_{key}"), problems
+        )
         if (slots.get(key) or {}).get("type") != "bool":
-            problems.append(Problem("domain.yml", line_of(root, "domain.yml", r"^slots:"),
-                                    f"the checklist item '{key}' needs a slot in domain.yml under 'slots:': "
-                                    f"'{key}:' with 'type: bool', copied from another checklist item."))
+            problems.append(
+                Problem(
+                    "domain.yml",
+                    line_of(root, "domain.yml", r"^slots:"),
+                    f"the checklist item '{key}' needs a slot in domain.yml under 'slots:': "
+                    f"'{key}:' with 'type: bool', copied from another checklist item.",
+                )
+            )
     check_stated_count(root, len(entries), responses, problems)
     if list(form) != list(entries):
-        problems.append(Problem("domain.yml", line_of(root, "domain.yml", rf"^  {CHECKLIST_FORM}:"),
-                                "the checklist's 'required_slots' must list the items of bot/conditions.yml, "
-                                f"in the same order: {', '.join(entries)}."))
+        problems.append(
+            Problem(
+                "domain.yml",
+                line_of(root, "domain.yml", rf"^  {CHECKLIST_FORM}:"),
+                "the checklist's 'required_slots' must list the items of conditions.yml, "
+                f"in the same order: {', '.join(entries)}.",
+            )
+        )
 
 
-def check_stated_count(root: Path, count: int, responses: Dict[str, Any], problems: List[Problem]) -> None:
+def check_stated_count(
+    root: Path, count: int, responses: Dict[str, Any], problems: List[Problem]
+) -> None:
     """Messages that say how many conditions the checklist has must say the right number."""
     for name, text in response_texts(responses):
         for stated in re.findall(r"\b(\d+) conditions\b", text or ""):
             if int(stated) != count:
-                problems.append(Problem("domain.yml", line_of(root, "domain.yml", rf"^  {re.escape(name)}:"),
-                                        f"'{name}' says {stated} conditions, but bot/conditions.yml has {count} "
-                                        f"checklist items. Change the number to {count}."))
+                problems.append(
+                    Problem(
+                        "domain.yml",
+                        line_of(root, "domain.yml", rf"^  {re.escape(name)}:"),
+                        f"'{name}' says {stated} conditions, but conditions.yml has {count} "
+                        f"checklist items. Change the number to {count}.",
+                    )
+                )
 
 
-def check_checklist_question(root: Path, key: str, position: int, total: int, variants: Any,
-                             problems: List[Problem]) -> None:
+def check_checklist_question(
+    root: Path, key: str, position: int, total: int, variants: Any, problems: List[Problem]
+) -> None:
     name = f"utter_ask_{key}"
     line = line_of(root, "domain.yml", rf"^  {re.escape(name)}:")
     texts = [text for _, text in response_texts({name: variants})] if variants else []
     if not texts or not all(isinstance(t, str) and t.strip() for t in texts):
-        problems.append(Problem("domain.yml", line, f"the checklist item '{key}' needs its question: add "
-                                f"'{name}:' under 'responses:' in domain.yml, copied from another question."))
+        problems.append(
+            Problem(
+                "domain.yml",
+                line,
+                f"the checklist item '{key}' needs its question: add "
+                f"'{name}:' under 'responses:' in domain.yml, copied from another question.",
+            )
+        )
         return
     for text in texts:
         if not text.startswith(f"({position}/{total}) "):
-            problems.append(Problem("domain.yml", line, f"the question {name} must start with "
-                                    f"'({position}/{total}) ', its place in the checklist."))
+            problems.append(
+                Problem(
+                    "domain.yml",
+                    line,
+                    f"the question {name} must start with "
+                    f"'({position}/{total}) ', its place in the checklist.",
+                )
+            )
 
 
 # ---------------------------------------------------------------- all together
@@ -375,20 +586,28 @@ def check_checklist_question(root: Path, key: str, position: int, total: int, va
 def check_project(root: Path) -> List[Problem]:
     problems: List[Problem] = []
     nlu = {relative: read_yaml(root, relative, problems) for relative in data_files(root, "nlu")}
-    answers = {relative: read_yaml(root, relative, problems) for relative in data_files(root, "responses")}
+    answers = {
+        relative: read_yaml(root, relative, problems) for relative in data_files(root, "responses")
+    }
     domain = read_yaml(root, "domain.yml", problems)
-    conditions = read_yaml(root, "bot/conditions.yml", problems)
+    conditions = read_yaml(root, "conditions.yml", problems)
     settings = read_yaml(root, "clinic.yml", problems)
-    for relative in data_files(root, "rules") + data_files(root, "stories") + test_conversation_files(root):
+    for relative in (
+        data_files(root, "rules") + data_files(root, "stories") + test_conversation_files(root)
+    ):
         read_yaml(root, relative, problems)
     if any(p.blocking for p in problems):
         return problems  # later checks would only repeat an unreadable file's problem
-    examples = [e for relative, data in nlu.items() for e in read_examples(root, relative, data, problems)]
+    examples = [
+        e for relative, data in nlu.items() for e in read_examples(root, relative, data, problems)
+    ]
     answer_files = {rel: (data or {}).get("responses") or {} for rel, data in answers.items()}
     answer_files["domain.yml"] = domain.get("responses") or {}
     check_examples(examples, problems)
     check_not_held_out(root, examples, problems)
-    check_faq_pairs(root, examples, {k: v for k, v in answer_files.items() if k != "domain.yml"}, problems)
+    check_faq_pairs(
+        root, examples, {k: v for k, v in answer_files.items() if k != "domain.yml"}, problems
+    )
     check_answers(root, answer_files, problems)
     check_checklist(root, conditions, domain, problems)
     check_clinic_settings(root, settings, problems)
@@ -406,13 +625,16 @@ def report(problems: Iterable[Problem]) -> Tuple[str, bool]:
     if errors:
         lines.append(f"{len(errors)} problem(s) to fix before the assistant can be trained.")
     else:
-        lines.append("Content checks passed" + (f" ({len(problems)} warning(s) to look at)." if problems else "."))
+        lines.append(
+            "Content checks passed"
+            + (f" ({len(problems)} warning(s) to look at)." if problems else ".")
+        )
     return "\n".join(lines), not errors
 
 
 def main(argv: Optional[List[str]] = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--root", type=Path, default=Path.cwd(), help="the project folder")
+    parser.add_argument("--root", type=Path, default=project_dir(), help="the project folder")
     text, ok = report(check_project(parser.parse_args(argv).root))
     print(text)
     return 0 if ok else 1

@@ -6,7 +6,7 @@ Two measurements, per intent and FAQ topic (precision, recall, F1, the most conf
 The held-out F1 of each topic is compared with the committed baseline: a topic that falls more
 than the margin below it fails the gate (`make test` runs the same gate).
 
-Run: python -m bot.report [--model M] [--folds K] [--out DIR] [--gate-only] [--save-baseline]
+Run: python -m bot.staff.report [--model M] [--folds K] [--out DIR] [--gate-only] [--save-baseline]
 """
 
 from __future__ import annotations
@@ -19,20 +19,20 @@ from collections import Counter
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
-from typing import Any, Awaitable, Callable, Dict, List, Optional, Sequence, Tuple
+from typing import Any, Dict, List, Optional, Sequence, Tuple
 
 import yaml
 
-from bot.heldout import FALLBACK, load_heldout, predicted_label, quiet_rasa_logs
+from bot.measure.heldout import FALLBACK, Parse, load_heldout, predicted_label, saved_model_parser
+from bot.shared.project import SOURCE_ROOT
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = SOURCE_ROOT
 BASELINE_FILE = ROOT / "tests" / "heldout" / "baseline.yml"
 DEFAULT_MARGIN = 0.15
 CV_RANDOM_STATE = 42
 OUT_OF_SCOPE = "out_of_scope"
 
 Pair = Tuple[str, str]  # (expected label, predicted label)
-Parse = Callable[[str], Awaitable[Dict[str, Any]]]
 
 
 @dataclass(frozen=True)
@@ -51,11 +51,13 @@ def as_label(predicted: str) -> str:
     return OUT_OF_SCOPE if predicted == FALLBACK else predicted
 
 
-async def heldout_pairs(parse: Parse, heldout: Optional[Dict[str, Dict[str, List[str]]]] = None) -> List[Pair]:
+def heldout_pairs(
+    parse: Parse, heldout: Optional[Dict[str, Dict[str, List[str]]]] = None
+) -> List[Pair]:
     heldout = heldout or load_heldout()
     questions = [(f"faq/{topic}", q) for topic, qs in heldout["faq"].items() for q in qs or []]
     questions += [(intent, q) for intent, qs in heldout["other"].items() for q in qs or []]
-    return [(expected, as_label(predicted_label(await parse(text)))) for expected, text in questions]
+    return [(expected, as_label(predicted_label(parse(text)))) for expected, text in questions]
 
 
 def scores(pairs: Sequence[Pair]) -> Dict[str, Score]:
@@ -63,8 +65,13 @@ def scores(pairs: Sequence[Pair]) -> Dict[str, Score]:
 
     labels = sorted({expected for expected, _ in pairs})
     expected, predicted = zip(*pairs)
-    p, r, f, s = precision_recall_fscore_support(expected, predicted, labels=labels, zero_division=0)
-    return {label: Score(float(p[i]), float(r[i]), float(f[i]), int(s[i])) for i, label in enumerate(labels)}
+    p, r, f, s = precision_recall_fscore_support(
+        expected, predicted, labels=labels, zero_division=0
+    )
+    return {
+        label: Score(float(p[i]), float(r[i]), float(f[i]), int(s[i]))
+        for i, label in enumerate(labels)
+    }
 
 
 def most_confused(pairs: Sequence[Pair], top: int = 10) -> List[Tuple[str, str, int]]:
@@ -80,16 +87,18 @@ def load_training_data(root: Path):
     from rasa.shared.nlu.training_data.loading import load_data
     from rasa.shared.nlu.training_data.training_data import TrainingData
 
-    files = sorted((root / "data" / "nlu").glob("*.yml")) + sorted((root / "data" / "responses").glob("*.yml"))
+    files = sorted((root / "data" / "nlu").glob("*.yml")) + sorted(
+        (root / "data" / "responses").glob("*.yml")
+    )
     return TrainingData().merge(*[load_data(str(f)) for f in files])
 
 
 def cross_validation_pairs(root: Path, folds: int) -> List[Pair]:
     """Trains `folds` NLU models, each tested on the examples it did not see."""
-    from sklearn.model_selection import StratifiedKFold
     from rasa.core.agent import Agent
     from rasa.model_training import train_nlu
     from rasa.shared.nlu.training_data.training_data import TrainingData
+    from sklearn.model_selection import StratifiedKFold
 
     data = load_training_data(root)
     examples = data.intent_examples
@@ -99,11 +108,18 @@ def cross_validation_pairs(root: Path, folds: int) -> List[Pair]:
     with tempfile.TemporaryDirectory() as workdir:
         for fold, (train_index, test_index) in enumerate(splitter.split(examples, labels), 1):
             print(f"Cross-validation: training fold {fold} of {folds}...", flush=True)
-            train = TrainingData(training_examples=[examples[i] for i in train_index], responses=data.responses)
+            train = TrainingData(
+                training_examples=[examples[i] for i in train_index], responses=data.responses
+            )
             train_file = Path(workdir) / f"fold{fold}.yml"
             train_file.write_text(train.nlu_as_yaml(), encoding="utf-8")
-            model = train_nlu(str(root / "config.yml"), str(train_file), workdir, fixed_model_name=f"fold{fold}",
-                              domain=str(root / "domain.yml"))
+            model = train_nlu(
+                str(root / "config.yml"),
+                str(train_file),
+                workdir,
+                fixed_model_name=f"fold{fold}",
+                domain=str(root / "domain.yml"),
+            )
             agent = Agent.load(model)
             for i in test_index:
                 parsed = asyncio.run(agent.parse_message(examples[i].get("text")))
@@ -118,16 +134,26 @@ def load_baseline(path: Path = BASELINE_FILE) -> Dict[str, Any]:
     return yaml.safe_load(path.read_text(encoding="utf-8"))
 
 
-def save_baseline(heldout: Dict[str, Score], path: Path = BASELINE_FILE, margin: float = DEFAULT_MARGIN) -> None:
-    body = {"margin": margin, "measured": date.today().isoformat(),
-            "heldout_f1": {label: round(score.f1, 3) for label, score in sorted(heldout.items())}}
-    header = ("# Held-out F1 per topic when this baseline was saved (python -m bot.report --save-baseline).\n"
-              "# make test fails when a topic falls more than `margin` below its figure here.\n")
+def save_baseline(
+    heldout: Dict[str, Score], path: Path = BASELINE_FILE, margin: float = DEFAULT_MARGIN
+) -> None:
+    body = {
+        "margin": margin,
+        "measured": date.today().isoformat(),
+        "heldout_f1": {label: round(score.f1, 3) for label, score in sorted(heldout.items())},
+    }
+    header = (
+        "# Held-out F1 per topic when this baseline was saved "
+        "(python -m bot.staff.report --save-baseline).\n"
+        "# make test fails when a topic falls more than `margin` below its figure here.\n"
+    )
     path.write_text(header + yaml.safe_dump(body, sort_keys=False), encoding="utf-8")
 
 
-def gate_failures(current: Dict[str, Score], baseline: Dict[str, Any], pairs: Sequence[Pair] = ()) -> List[str]:
-    """One plain message per topic whose held-out F1 fell more than the margin below its baseline."""
+def gate_failures(
+    current: Dict[str, Score], baseline: Dict[str, Any], pairs: Sequence[Pair] = ()
+) -> List[str]:
+    """One plain message per topic whose held-out F1 fell more than the margin below baseline."""
     margin = float(baseline.get("margin", DEFAULT_MARGIN))
     failures = []
     for label, before in sorted(baseline["heldout_f1"].items()):
@@ -136,9 +162,12 @@ def gate_failures(current: Dict[str, Score], baseline: Dict[str, Any], pairs: Se
         if before - f1 > margin:
             confused = [f"{p} ({n}x)" for e, p, n in most_confused(pairs, top=50) if e == label][:3]
             failures.append(
-                f"{label}: held-out F1 fell to {f1:.2f} from its baseline {before:.2f} (allowed drop {margin:.2f})."
+                f"{label}: held-out F1 fell to {f1:.2f} from its baseline {before:.2f} "
+                f"(allowed drop {margin:.2f})."
                 + (f" Its questions were taken for: {', '.join(confused)}." if confused else "")
-                + " Look at recent changes to this topic's examples and to the topics it is confused with.")
+                + " Look at recent changes to this topic's examples and to the topics it is "
+                "confused with."
+            )
     return failures
 
 
@@ -146,11 +175,17 @@ def gate_failures(current: Dict[str, Score], baseline: Dict[str, Any], pairs: Se
 
 
 def table(heldout: Dict[str, Score], cross_validated: Dict[str, Score]) -> List[str]:
-    lines = ["| topic | held-out P | R | F1 | n | cross-val F1 | n |", "| --- | --- | --- | --- | --- | --- | --- |"]
+    lines = [
+        "| topic | held-out P | R | F1 | n | cross-val F1 | n |",
+        "| --- | --- | --- | --- | --- | --- | --- |",
+    ]
     for label in sorted(set(heldout) | set(cross_validated)):
         held, cv = heldout.get(label), cross_validated.get(label)
-        held_cells = f"{held.precision:.2f} | {held.recall:.2f} | {held.f1:.2f} | {held.support}" if held \
+        held_cells = (
+            f"{held.precision:.2f} | {held.recall:.2f} | {held.f1:.2f} | {held.support}"
+            if held
             else "– | – | – | 0"
+        )
         cv_cells = f"{cv.f1:.2f} | {cv.support}" if cv else "– | –"
         lines.append(f"| {label} | {held_cells} | {cv_cells} |")
     return lines
@@ -158,15 +193,35 @@ def table(heldout: Dict[str, Score], cross_validated: Dict[str, Score]) -> List[
 
 def markdown(heldout: List[Pair], cv: List[Pair], failures: List[str], folds: int) -> str:
     held_scores, cv_scores = scores(heldout), scores(cv) if cv else {}
-    lines = ["# How well the assistant understands visitors", "",
-             f"- Held-out questions (never trained on): {len(heldout)}, accuracy {accuracy(heldout):.1%}."]
+    lines = [
+        "# How well the assistant understands visitors",
+        "",
+        f"- Held-out questions (never trained on): {len(heldout)}, "
+        f"accuracy {accuracy(heldout):.1%}.",
+    ]
     if cv:
-        lines.append(f"- Cross-validation ({folds} folds over {len(cv)} training examples): "
-                     f"accuracy {accuracy(cv):.1%}.")
-    lines += ["- `out_of_scope` includes questions the assistant asked to rephrase (the fallback).", "",
-              "## Regression gate", ""]
-    lines += [f"- FAILED {f}" for f in failures] or ["Every topic is within its margin of the baseline."]
-    lines += ["", "## Per topic", "", *table(held_scores, cv_scores), "", "## Most confused pairs", ""]
+        lines.append(
+            f"- Cross-validation ({folds} folds over {len(cv)} training examples): "
+            f"accuracy {accuracy(cv):.1%}."
+        )
+    lines += [
+        "- `out_of_scope` includes questions the assistant asked to rephrase (the fallback).",
+        "",
+        "## Regression gate",
+        "",
+    ]
+    lines += [f"- FAILED {f}" for f in failures] or [
+        "Every topic is within its margin of the baseline."
+    ]
+    lines += [
+        "",
+        "## Per topic",
+        "",
+        *table(held_scores, cv_scores),
+        "",
+        "## Most confused pairs",
+        "",
+    ]
     for name, pairs in (("held-out", heldout), ("cross-validation", cv)):
         for expected, predicted, count in most_confused(pairs):
             lines.append(f"- {name}: {expected} taken for {predicted}, {count}x")
@@ -182,11 +237,19 @@ def chart(heldout: Dict[str, Score], cv: Dict[str, Score], path: Path) -> None:
     labels = sorted(set(heldout) | set(cv))
     positions = range(len(labels))
     figure, axes = plt.subplots(figsize=(8, 0.32 * len(labels) + 1.2))
-    axes.barh([p + 0.2 for p in positions], [heldout[k].f1 if k in heldout else 0 for k in labels], height=0.4,
-              label="held-out")
+    axes.barh(
+        [p + 0.2 for p in positions],
+        [heldout[k].f1 if k in heldout else 0 for k in labels],
+        height=0.4,
+        label="held-out",
+    )
     if cv:
-        axes.barh([p - 0.2 for p in positions], [cv[k].f1 if k in cv else 0 for k in labels],
-                  height=0.4, label="cross-validation")
+        axes.barh(
+            [p - 0.2 for p in positions],
+            [cv[k].f1 if k in cv else 0 for k in labels],
+            height=0.4,
+            label="cross-validation",
+        )
     axes.set_yticks(list(positions), labels, fontsize=8)
     axes.set_xlim(0, 1)
     axes.set_xlabel("F1")
@@ -201,28 +264,26 @@ def chart(heldout: Dict[str, Score], cv: Dict[str, Score], path: Path) -> None:
 # ---------------------------------------------------------------- command line
 
 
-async def model_parser(model: Path) -> Parse:
-    from rasa.core.agent import Agent
-
-    quiet_rasa_logs()
-    return Agent.load(str(model)).parse_message
-
-
 def main(argv: Optional[List[str]] = None) -> int:
     parser = argparse.ArgumentParser(description="Per-topic accuracy report and regression gate.")
     parser.add_argument("--model", type=Path, default=ROOT / "models" / "current.tar.gz")
-    parser.add_argument("--root", type=Path, default=ROOT, help="the project whose training data to cross-validate")
+    parser.add_argument(
+        "--root", type=Path, default=ROOT, help="the project whose training data to cross-validate"
+    )
     parser.add_argument("--folds", type=int, default=3)
     parser.add_argument("--out", type=Path, default=ROOT / "reports")
     parser.add_argument("--baseline", type=Path, default=BASELINE_FILE)
-    parser.add_argument("--gate-only", action="store_true", help="held-out gate only, no cross-validation")
-    parser.add_argument("--save-baseline", action="store_true", help="make today's held-out F1 the baseline")
+    parser.add_argument(
+        "--gate-only", action="store_true", help="held-out gate only, no cross-validation"
+    )
+    parser.add_argument(
+        "--save-baseline", action="store_true", help="make today's held-out F1 the baseline"
+    )
     args = parser.parse_args(argv)
     if not args.model.is_file():
         print(f"No trained model at {args.model}: run `make train` first.")
         return 1
-    parse = asyncio.run(model_parser(args.model))
-    heldout = asyncio.run(heldout_pairs(parse))
+    heldout = heldout_pairs(saved_model_parser(args.model))
     held_scores = scores(heldout)
     if args.save_baseline:
         save_baseline(held_scores, args.baseline)
@@ -231,13 +292,18 @@ def main(argv: Optional[List[str]] = None) -> int:
     if not args.gate_only:
         cv = cross_validation_pairs(args.root, args.folds) if args.folds > 1 else []
         args.out.mkdir(parents=True, exist_ok=True)
-        (args.out / "nlu-report.md").write_text(markdown(heldout, cv, failures, args.folds), encoding="utf-8")
+        (args.out / "nlu-report.md").write_text(
+            markdown(heldout, cv, failures, args.folds), encoding="utf-8"
+        )
         chart(held_scores, scores(cv) if cv else {}, args.out / "nlu-report.png")
         print(f"Report written to {args.out / 'nlu-report.md'} and {args.out / 'nlu-report.png'}.")
     print(f"Held-out accuracy {accuracy(heldout):.1%} over {len(heldout)} questions.")
     for failure in failures:
         print(f"REGRESSION {failure}")
-    print("Regression gate: " + ("FAILED." if failures else "every topic is within its margin of the baseline."))
+    print(
+        "Regression gate: "
+        + ("FAILED." if failures else "every topic is within its margin of the baseline.")
+    )
     return 1 if failures else 0
 
 

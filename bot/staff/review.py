@@ -4,8 +4,9 @@ Reads the conversations from the tracker store in endpoints.yml (as the server d
 messages that fell to the fallback, were answered with low confidence or were followed by a
 rephrase, groups similar ones and writes a Markdown report with snippets for data/nlu/.
 
-Run: python -m bot.review [--endpoints endpoints.yml] [--out reports/review.md]
-     python -m bot.review --handle ID [ID ...]    (marks groups handled: they do not come back)
+Run: python -m bot.staff.review [--endpoints endpoints.yml] [--out reports/review.md]
+     python -m bot.staff.review --handle ID [ID ...]
+     (marks groups handled: they do not come back)
 """
 
 from __future__ import annotations
@@ -26,10 +27,10 @@ from typing import Any, Dict, List, Optional, Sequence, Set, Tuple
 import yaml
 from rapidfuzz import fuzz
 
-from bot.conditions import CONDITION_ENTITY, NEGATED_CONDITION_ENTITY
-from bot.heldout import quiet_rasa_logs
+from bot.measure.heldout import quiet_rasa_logs
+from bot.shared.conditions import CONDITION_ENTITY, NEGATED_CONDITION_ENTITY
+from bot.shared.project import project_file
 
-ROOT = Path(__file__).resolve().parent.parent
 Events = List[Dict[str, Any]]  # one conversation's events, as Rasa stores them
 FALLBACK_INTENT = "nlu_fallback"
 FALLBACK_ACTIONS = {"action_fallback", "action_default_fallback"}
@@ -58,16 +59,21 @@ NOT_UNDERSTOOD, UNSURE, ASKED_AGAIN = "not understood", "answered, unsure", "ask
 COMPLAINT = re.compile(
     r"\bnot what i\b|\bnot my question\b|\bwrong answer\b|\bi meant\b|\bmisunderst"
     r"|\b(didnt|doesnt|did not|does not) answer\b|\byou (didnt|did not|dont) (understand|get)\b"
-    r"|\bthats not (it|right|what)\b")
+    r"|\bthats not (it|right|what)\b"
+)
 EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 PHONE_NUMBER = re.compile(r"\+?\d[\d ().-]{5,}\d")
 ENTITY_ANNOTATION = re.compile(r"\[([^\]]*)\](?:\([^)]*\)|\{[^}]*\}|\[[^\]]*\])")
 EXAMPLES_IN_TABLE, TABLE_TEXT_LENGTH = 3, 100
-PRIVACY_NOTE = ("Privacy: only message texts are shown, never sender ids or slot values; messages "
-                "sent during the checklist, naming a health condition or reporting an emergency "
-                "are left out entirely.")
-HANDLED_HEADER = ("# Groups marked handled with `python -m bot.review --handle ID`: the sha256 of "
-                  "each normalised message, never the text.\n")
+PRIVACY_NOTE = (
+    "Privacy: only message texts are shown, never sender ids or slot values; messages "
+    "sent during the checklist, naming a health condition or reporting an emergency "
+    "are left out entirely."
+)
+HANDLED_HEADER = (
+    "# Groups marked handled with `python -m bot.staff.review --handle ID`: the sha256 of "
+    "each normalised message, never the text.\n"
+)
 
 
 class ReviewError(Exception):
@@ -77,6 +83,7 @@ class ReviewError(Exception):
 @dataclass
 class Turn:
     """One visitor message and what the assistant did next."""
+
     text: str
     parse: Dict[str, Any]
     timestamp: float
@@ -116,8 +123,9 @@ def clean_text(text: str) -> str:
     text = " ".join(ENTITY_ANNOTATION.sub(r"\1", text).split())
     # Visitors sometimes type their email or phone number: staff never need to see them.
     text = PHONE_NUMBER.sub("(phone number)", EMAIL.sub("(email)", text))
-    return "".join(c for c in text
-                   if unicodedata.category(c) not in ("Cc", "Cs") and c not in "\ufffe\uffff")
+    return "".join(
+        c for c in text if unicodedata.category(c) not in ("Cc", "Cs") and c not in "\ufffe\uffff"
+    )
 
 
 def normalise(text: str) -> str:
@@ -179,8 +187,15 @@ def turns_of(events: Events) -> List[Turn]:
         elif kind == "active_loop":
             in_checklist = event.get("name") == CHECKLIST_FORM
         elif kind == "user":
-            turns.append(Turn(event.get("text") or "", event.get("parse_data") or {},
-                              float(event.get("timestamp") or 0.0), session, in_checklist))
+            turns.append(
+                Turn(
+                    event.get("text") or "",
+                    event.get("parse_data") or {},
+                    float(event.get("timestamp") or 0.0),
+                    session,
+                    in_checklist,
+                )
+            )
         elif kind == "action" and turns:
             turns[-1].actions.append(event.get("name") or "")
     return turns
@@ -188,9 +203,12 @@ def turns_of(events: Events) -> List[Turn]:
 
 def is_private(turn: Turn) -> bool:
     entities = {entity.get("entity") for entity in turn.parse.get("entities") or []}
-    return (turn.in_checklist or intent_name(turn.parse) in PRIVATE_INTENTS
-            or bool(entities & PRIVATE_ENTITIES)
-            or bool(PRIVATE_ACTIONS.intersection(turn.actions)))
+    return (
+        turn.in_checklist
+        or intent_name(turn.parse) in PRIVATE_INTENTS
+        or bool(entities & PRIVATE_ENTITIES)
+        or bool(PRIVATE_ACTIONS.intersection(turn.actions))
+    )
 
 
 def is_typed(turn: Turn) -> bool:
@@ -200,8 +218,9 @@ def is_typed(turn: Turn) -> bool:
 
 
 def fell_to_fallback(turn: Turn) -> bool:
-    return (intent_name(turn.parse) == FALLBACK_INTENT
-            or bool(FALLBACK_ACTIONS.intersection(turn.actions)))
+    return intent_name(turn.parse) == FALLBACK_INTENT or bool(
+        FALLBACK_ACTIONS.intersection(turn.actions)
+    )
 
 
 def reasons_for(turn: Turn, following: Optional[Turn]) -> List[str]:
@@ -209,9 +228,14 @@ def reasons_for(turn: Turn, following: Optional[Turn]) -> List[str]:
         return [NOT_UNDERSTOOD]
     reasons = [UNSURE] if low_confidence(turn.parse) else []
     answered = any(action not in SILENT_ACTIONS for action in turn.actions)
-    if (answered and following and following.session == turn.session
-            and not is_private(following) and is_typed(following)
-            and is_rephrase(turn.text, following.text)):
+    if (
+        answered
+        and following
+        and following.session == turn.session
+        and not is_private(following)
+        and is_typed(following)
+        and is_rephrase(turn.text, following.text)
+    ):
         reasons.append(ASKED_AGAIN)
     return reasons
 
@@ -270,8 +294,10 @@ def nlu_snippet(group: Group) -> str:
     label = suggested_label(group)
     lines = ['version: "3.1"', "nlu:"]
     if label is None:
-        lines.append(f"# No likely topic: change {NEW_TOPIC} to a topic from data/nlu/faq.yml "
-                     "(a new topic also needs an answer in data/responses/faq.yml).")
+        lines.append(
+            f"# No likely topic: change {NEW_TOPIC} to a topic from data/nlu/faq.yml "
+            "(a new topic also needs an answer in data/responses/faq.yml)."
+        )
     lines += [f"- intent: {label or NEW_TOPIC}", "  examples: |"]
     return "\n".join(lines + [f"    - {text}" for text in group.texts]) + "\n"
 
@@ -281,13 +307,17 @@ def table_cell(text: str) -> str:
 
 
 def table_row(group: Group) -> str:
-    shown = [t if len(t) <= TABLE_TEXT_LENGTH else t[:TABLE_TEXT_LENGTH] + "…"
-             for t in group.texts]
+    shown = [t if len(t) <= TABLE_TEXT_LENGTH else t[:TABLE_TEXT_LENGTH] + "…" for t in group.texts]
     examples = "; ".join(f"“{t}”" for t in shown[:EXAMPLES_IN_TABLE])
     if len(shown) > EXAMPLES_IN_TABLE:
         examples += f" (+{len(shown) - EXAMPLES_IN_TABLE} more)"
-    cells = [f"`{group.id}`", str(len(group.messages)), why(group),
-             suggested_label(group) or "none", examples]
+    cells = [
+        f"`{group.id}`",
+        str(len(group.messages)),
+        why(group),
+        suggested_label(group) or "none",
+        examples,
+    ]
     return "| " + " | ".join(table_cell(c) for c in cells) + " |"
 
 
@@ -298,28 +328,54 @@ def plural(count: int, word: str) -> str:
 def summary_line(conversations: int, messages: int, groups: List[Group], skipped: int) -> str:
     flagged = sum(len(g.messages) for g in groups)
     skipped_note = f" ({plural(skipped, 'message')} marked handled left out)" if skipped else ""
-    return (f"Read {plural(conversations, 'conversation')} with "
-            f"{plural(messages, 'visitor message')}: {plural(flagged, 'message')} to look at, "
-            f"in {plural(len(groups), 'group')}{skipped_note}.")
+    return (
+        f"Read {plural(conversations, 'conversation')} with "
+        f"{plural(messages, 'visitor message')}: {plural(flagged, 'message')} to look at, "
+        f"in {plural(len(groups), 'group')}{skipped_note}."
+    )
 
 
 def report_markdown(summary: str, groups: List[Group]) -> str:
-    lines = ["# Visitor messages to review", "",
-             f"Made on {datetime.date.today().isoformat()}. {summary}", "", PRIVACY_NOTE, ""]
+    lines = [
+        "# Visitor messages to review",
+        "",
+        f"Made on {datetime.date.today().isoformat()}. {summary}",
+        "",
+        PRIVACY_NOTE,
+        "",
+    ]
     if not groups:
-        return "\n".join(lines + ["Nothing to review: no message fell to the fallback, was "
-                                  "answered with low confidence or was asked again.", ""])
-    lines += [f"Why: *{NOT_UNDERSTOOD}*, the assistant asked to rephrase; *{UNSURE}*, it answered "
-              f"but was unsure; *{ASKED_AGAIN}*, the visitor asked again or said that was not "
-              "what they meant.", "",
-              "For each group: check the topic, paste its lines under that topic in `data/nlu/faq.yml` "
-              "(fix the topic if it is wrong), run `make validate`, then `make review HANDLED=\"<group>\"` "
-              "so the group does not come back (docs/staff-guide.md, section 8).", "",
-              "| group | messages | why | suggested topic | examples |",
-              "| --- | ---: | --- | --- | --- |", *[table_row(g) for g in groups], ""]
+        return "\n".join(
+            lines
+            + [
+                "Nothing to review: no message fell to the fallback, was "
+                "answered with low confidence or was asked again.",
+                "",
+            ]
+        )
+    lines += [
+        f"Why: *{NOT_UNDERSTOOD}*, the assistant asked to rephrase; *{UNSURE}*, it answered "
+        f"but was unsure; *{ASKED_AGAIN}*, the visitor asked again or said that was not "
+        "what they meant.",
+        "",
+        "For each group: check the topic, paste its lines under that topic in `data/nlu/faq.yml` "
+        '(fix the topic if it is wrong), run `make validate`, then `make review HANDLED="<group>"` '
+        "so the group does not come back (docs/staff-guide.md, section 8).",
+        "",
+        "| group | messages | why | suggested topic | examples |",
+        "| --- | ---: | --- | --- | --- |",
+        *[table_row(g) for g in groups],
+        "",
+    ]
     for group in groups:
-        lines += [f"## Group `{group.id}` ({plural(len(group.messages), 'message')})", "",
-                  "```yaml", nlu_snippet(group).rstrip("\n"), "```", ""]
+        lines += [
+            f"## Group `{group.id}` ({plural(len(group.messages), 'message')})",
+            "",
+            "```yaml",
+            nlu_snippet(group).rstrip("\n"),
+            "```",
+            "",
+        ]
     return "\n".join(lines)
 
 
@@ -331,67 +387,56 @@ def load_handled(path: Path) -> List[Dict[str, Any]]:
 
 
 def handled_hashes(entries: List[Dict[str, Any]]) -> Set[str]:
-    return {digest for entry in entries if isinstance(entry, dict)
-            for digest in entry.get("message_sha256") or []}
+    return {
+        digest
+        for entry in entries
+        if isinstance(entry, dict)
+        for digest in entry.get("message_sha256") or []
+    }
 
 
 def mark_handled(path: Path, groups: List[Group], ids: List[str]) -> None:
     by_id = {group.id: group for group in groups}
     unknown = [i for i in ids if i not in by_id]
     if unknown:
-        raise ReviewError(f"No group {', '.join(unknown)} in the current report; its groups "
-                          f"are: {', '.join(by_id) or 'none'}.")
+        raise ReviewError(
+            f"No group {', '.join(unknown)} in the current report; its groups "
+            f"are: {', '.join(by_id) or 'none'}."
+        )
     entries = load_handled(path) + [
-        {"group": i, "handled_on": datetime.date.today().isoformat(),
-         "message_sha256": sorted({text_hash(normalise(m.text)) for m in by_id[i].messages})}
-        for i in dict.fromkeys(ids)]
+        {
+            "group": i,
+            "handled_on": datetime.date.today().isoformat(),
+            "message_sha256": sorted({text_hash(normalise(m.text)) for m in by_id[i].messages}),
+        }
+        for i in dict.fromkeys(ids)
+    ]
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(HANDLED_HEADER + yaml.safe_dump(entries, sort_keys=False), encoding="utf-8")
 
 
-def tracker_store_config(endpoints: Path) -> Any:
-    from rasa.core.utils import AvailableEndpoints
+def check_conversations_exist(config: Any, endpoints: Path) -> None:
+    """Rasa's SQL store would create a missing SQLite file, and retry an unreachable server."""
+    from bot.production.endpoints import DatabaseUnavailable, check_database, database_url
 
-    if not endpoints.is_file():
-        raise ReviewError(f"Can't find {endpoints}: run this in the project folder, or pass "
-                          "--endpoints with the endpoints file the server uses.")
-    try:
-        config = AvailableEndpoints.read_endpoints(str(endpoints)).tracker_store
-    except Exception as error:  # e.g. an environment variable it names is not set
-        raise ReviewError(f"Can't read {endpoints}: {error}") from None
-    if config is None or not config.type or config.type.lower() == "in_memory":
-        raise ReviewError(f"{endpoints} keeps conversations in memory only, so there is nothing "
-                          "to read: add a tracker_store section (see the project's endpoints.yml).")
-    return config
-
-
-def check_sql_database(config: Any, endpoints: Path) -> None:
-    """Rasa's SQL store creates a missing SQLite file and retries an unreachable server forever."""
-    import sqlalchemy as sa
-    from rasa.core.tracker_store import SQLTrackerStore, validate_port
-
-    settings = config.kwargs
-    url = sa.engine.url.make_url(SQLTrackerStore.get_db_url(
-        settings.get("dialect", "sqlite"), config.url, validate_port(settings.get("port")),
-        settings.get("db", "rasa.db"), settings.get("username"), settings.get("password"),
-        settings.get("login_db"), settings.get("query")))
+    url = database_url(config)
     if url.get_backend_name() == "sqlite":
         if not url.database or not Path(url.database).is_file():
             where = Path(url.database or "?").resolve()
-            raise ReviewError(f"There is no conversation database at {where} yet: start the "
-                              "assistant and talk to it first, or pass --endpoints with the "
-                              "endpoints file the server uses.")
+            raise ReviewError(
+                f"There is no conversation database at {where} yet: start the "
+                "assistant and talk to it first, or pass --endpoints with the "
+                "endpoints file the server uses."
+            )
         return
-    timeout = {"connect_timeout": 10} if url.get_backend_name() in ("postgresql", "mysql") else {}
-    engine = sa.create_engine(url, connect_args=timeout)
     try:
-        engine.connect().close()
-    except Exception:
-        raise ReviewError(f"Can't reach the conversation database at {url.host or 'localhost'}: "
-                          f"check that it is running and that {endpoints} (and the environment "
-                          "variables it names) has the right settings.") from None
-    finally:
-        engine.dispose()
+        check_database(url)
+    except DatabaseUnavailable:
+        raise ReviewError(
+            f"Can't reach the conversation database at {url.host or 'localhost'}: "
+            f"check that it is running and that {endpoints} (and the environment "
+            "variables it names) has the right settings."
+        ) from None
 
 
 async def read_conversations(endpoints: Path) -> List[Events]:
@@ -399,16 +444,23 @@ async def read_conversations(endpoints: Path) -> List[Events]:
     from rasa.core.tracker_store import TrackerStore
     from rasa.shared.core.domain import Domain
 
-    config = tracker_store_config(endpoints)
-    if config.type.lower() == "sql" or config.type.endswith(".StrictSQLTrackerStore"):
-        check_sql_database(config, endpoints)
+    from bot.production.endpoints import EndpointsError, is_sql_store, tracker_store_config
+
     try:
-        store = TrackerStore.create(config, domain=Domain.load(str(ROOT / "domain.yml")))
+        config = tracker_store_config(endpoints)
+    except EndpointsError as error:
+        raise ReviewError(str(error)) from None
+    if is_sql_store(config):
+        check_conversations_exist(config, endpoints)
+    try:
+        store = TrackerStore.create(config, domain=Domain.load(str(project_file("domain.yml"))))
         trackers = [await store.retrieve_full_tracker(key) for key in await store.keys()]
     except Exception as error:
-        raise ReviewError(f"Can't read the conversations ({type(error).__name__}): check that "
-                          f"the tracker store in {endpoints} is running and its settings are "
-                          "right.") from None
+        raise ReviewError(
+            f"Can't read the conversations ({type(error).__name__}): check that "
+            f"the tracker store in {endpoints} is running and its settings are "
+            "right."
+        ) from None
     return [[event.as_dict() for event in tracker.events] for tracker in trackers if tracker]
 
 
@@ -439,13 +491,22 @@ def quiet_libraries() -> None:
 
 
 def parse_arguments(argv: Optional[List[str]]) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(prog="python -m bot.review",
-                                     description=__doc__.splitlines()[0])
-    parser.add_argument("--endpoints", type=Path, default=Path("endpoints.yml"),
-                        help="the endpoints file the server uses (default: endpoints.yml)")
+    parser = argparse.ArgumentParser(
+        prog="python -m bot.staff.review", description=__doc__.splitlines()[0]
+    )
+    parser.add_argument(
+        "--endpoints",
+        type=Path,
+        default=Path("endpoints.yml"),
+        help="the endpoints file the server uses (default: endpoints.yml)",
+    )
     parser.add_argument("--out", type=Path, default=Path("reports/review.md"), help="report file")
-    parser.add_argument("--handled", type=Path, default=Path("review/handled.yml"),
-                        help="where handled groups are kept (default: review/handled.yml)")
+    parser.add_argument(
+        "--handled",
+        type=Path,
+        default=Path("review/handled.yml"),
+        help="where handled groups are kept (default: review/handled.yml)",
+    )
     parser.add_argument("--handle", nargs="+", metavar="ID", help="mark these groups handled")
     return parser.parse_args(argv)
 

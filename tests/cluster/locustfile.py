@@ -1,4 +1,4 @@
-"""Locust: each simulated visitor has one whole conversation (FAQs and the full checklist), then stops.
+"""Locust: each simulated visitor has one whole conversation (FAQs, the full checklist), then stops.
 
 Run by tests/cluster/test_load.py. TRANSCRIPTS is a JSON-lines file: one line per conversation
 with what was sent and the first reply to each message, for checking the trackers afterwards.
@@ -23,8 +23,11 @@ finished = {"count": 0}
 
 
 def script(tag: str):
-    return ([f"hello from visitor {tag}", "how long is a session", "can I do it?"]
-            + ["no"] * CHECKLIST_QUESTIONS + ["how often should I go", f"thanks, that's all for {tag}"])
+    return (
+        [f"hello from visitor {tag}", "how long is a session", "can I do it?"]
+        + ["no"] * CHECKLIST_QUESTIONS
+        + ["how often should I go", f"thanks, that's all for {tag}"]
+    )
 
 
 class Visitor(HttpUser):
@@ -37,8 +40,12 @@ class Visitor(HttpUser):
         sent, replies = [], []
         for message in script(tag):
             time.sleep(random.uniform(THINK_MIN, THINK_MAX))
-            with self.client.post("/webhooks/rest/webhook", json={"sender": sender, "message": message},
-                                  name="message", catch_response=True) as response:
+            with self.client.post(
+                "/webhooks/rest/webhook",
+                json={"sender": sender, "message": message},
+                name="message",
+                catch_response=True,
+            ) as response:
                 body = response.json() if response.status_code == 200 else None
                 if not body or not isinstance(body, list) or not body[0].get("text"):
                     response.failure(f"status {response.status_code}")
@@ -56,9 +63,13 @@ class Visitor(HttpUser):
 def write_summary(environment, **_kwargs) -> None:
     total = environment.stats.total
     seconds = max(total.last_request_timestamp - total.start_time, 1e-9)
-    summary = {"requests": total.num_requests, "failures": total.num_failures, "seconds": round(seconds, 1),
-               "messages_per_second": round(total.num_requests / seconds, 1),
-               "p50_ms": total.get_response_time_percentile(0.5),
-               "p95_ms": total.get_response_time_percentile(0.95)}
+    summary = {
+        "requests": total.num_requests,
+        "failures": total.num_failures,
+        "seconds": round(seconds, 1),
+        "messages_per_second": round(total.num_requests / seconds, 1),
+        "p50_ms": total.get_response_time_percentile(0.5),
+        "p95_ms": total.get_response_time_percentile(0.95),
+    }
     with open(os.environ["LOAD_SUMMARY"], "w", encoding="utf-8") as out:
         json.dump(summary, out)

@@ -7,13 +7,19 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
-from bot.lock_store import AtomicRedisLockStore
+from bot.production.lock_store import AtomicRedisLockStore
 from tests.cluster.conftest import PORTS, read_secret
 
 pytestmark = pytest.mark.cluster
 
-QUESTIONS = ["how long is a session", "is it safe", "what should I wear", "how often should I go",
-             "what are the side effects", "does it help you sleep"]
+QUESTIONS = [
+    "how long is a session",
+    "is it safe",
+    "what should I wear",
+    "how often should I go",
+    "what are the side effects",
+    "does it help you sleep",
+]
 VISITORS = ["two-tabs-a", "two-tabs-b", "two-tabs-c"]
 
 
@@ -33,21 +39,30 @@ def assert_one_turn_at_a_time(events) -> None:
 def test_simultaneous_messages_for_one_visitor_never_interleave(cluster):
     # Brand-new conversations are where a racy lock fails first: nobody holds a lock yet.
     replicas = [cluster.replica_url(1), cluster.replica_url(2)]
-    sends = [(visitor, question, replicas[index % 2])
-             for visitor in VISITORS for index, question in enumerate(QUESTIONS)]
+    sends = [
+        (visitor, question, replicas[index % 2])
+        for visitor in VISITORS
+        for index, question in enumerate(QUESTIONS)
+    ]
     with ThreadPoolExecutor(len(sends)) as pool:
         replies = list(pool.map(lambda send: cluster.texts(*send[:2], base=send[2]), sends))
     assert all(replies), replies
     for visitor in VISITORS:
         events = [e for e in cluster.tracker(visitor)["events"] if e["event"] in ("user", "action")]
-        assert sorted(e["text"] for e in events if e["event"] == "user") == sorted(QUESTIONS), visitor
+        assert sorted(e["text"] for e in events if e["event"] == "user") == sorted(
+            QUESTIONS
+        ), visitor
         assert_one_turn_at_a_time(events)
 
 
 def test_the_lock_lets_one_replica_at_a_time_change_a_conversation(cluster):
     """Four stores (as four replicas) each run three writers of one shared counter at once."""
-    settings = dict(host="127.0.0.1", port=int(PORTS["REDIS_PORT"]), db=1,
-                    password=read_secret("REDIS_PASSWORD"))
+    settings = dict(
+        host="127.0.0.1",
+        port=int(PORTS["REDIS_PORT"]),
+        db=1,
+        password=read_secret("REDIS_PASSWORD"),
+    )
     counter, redis_client = "test:lock-counter", AtomicRedisLockStore(**settings).red
 
     async def replica() -> None:

@@ -19,7 +19,7 @@ def start_checklist(cluster, sender: str, answered: int) -> None:
 
 
 def assert_apology_while_stopped(cluster, service: str, sender: str, message: str) -> None:
-    """With `service` stopped the visitor gets the apology and the clinic's phone; then it restarts."""
+    """With `service` stopped the visitor gets the apology and the clinic's phone; then restart."""
     cluster.run(f"stop-{service}")
     try:
         reply = " ".join(cluster.texts(sender, message))

@@ -28,17 +28,41 @@ CAPACITY = {"conversations": 20, "think": "0.05-0.05", "replicas": [1, 2] if FUL
 CONCURRENT = {"conversations": 200, "think": "30-50", "replicas": [2]}
 
 
-def run_load(cluster, conversations: int, replicas: int, think: str,
-             workdir: Path) -> Tuple[Dict[str, Any], List[Dict]]:
+def run_load(
+    cluster, conversations: int, replicas: int, think: str, workdir: Path
+) -> Tuple[Dict[str, Any], List[Dict]]:
     cluster.run("use-replicas", str(replicas))
     name = f"{conversations}-{replicas}"
     transcripts, summary = workdir / f"transcripts-{name}.jsonl", workdir / f"summary-{name}.json"
-    env = {**os.environ, "TRANSCRIPTS": str(transcripts), "LOAD_SUMMARY": str(summary), "THINK_SECONDS": think}
+    env = {
+        **os.environ,
+        "TRANSCRIPTS": str(transcripts),
+        "LOAD_SUMMARY": str(summary),
+        "THINK_SECONDS": think,
+    }
     done = subprocess.run(
-        [str(Path(sys.executable).parent / "locust"), "-f", str(LOCUSTFILE), "--headless", "--only-summary",
-         "-u", str(conversations), "-r", str(min(conversations, 50)), "--run-time", "25m",
-         "--host", cluster.url, "--loglevel", "WARNING"],
-        env=env, capture_output=True, text=True, timeout=1800)
+        [
+            str(Path(sys.executable).parent / "locust"),
+            "-f",
+            str(LOCUSTFILE),
+            "--headless",
+            "--only-summary",
+            "-u",
+            str(conversations),
+            "-r",
+            str(min(conversations, 50)),
+            "--run-time",
+            "25m",
+            "--host",
+            cluster.url,
+            "--loglevel",
+            "WARNING",
+        ],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=1800,
+    )
     assert summary.exists(), done.stdout[-3000:] + done.stderr[-3000:]
     lines = transcripts.read_text().splitlines() if transcripts.exists() else []
     return json.loads(summary.read_text()), [json.loads(line) for line in lines]
@@ -51,14 +75,17 @@ def check_tracker(cluster, transcript: Dict[str, Any]) -> None:
     user_indexes = [i for i, e in enumerate(events) if e["event"] == "user"]
     assert [events[i]["text"] for i in user_indexes] == transcript["sent"], transcript["sender"]
     for number, index in enumerate(user_indexes):
-        first_reply = next(e for e in events[index + 1:] if e["event"] in ("bot", "user"))
-        assert first_reply["event"] == "bot" and first_reply["text"] == transcript["replies"][number], (
-            transcript["sender"], number)
+        first_reply = next(e for e in events[index + 1 :] if e["event"] in ("bot", "user"))
+        assert (
+            first_reply["event"] == "bot" and first_reply["text"] == transcript["replies"][number]
+        ), (transcript["sender"], number)
     assert tracker["slots"]["screening_result"] == "clear"
     assert tracker["slots"]["flagged_conditions"] == []
 
 
-def measure(cluster, workdir: Path, conversations: int, think: str, replica_counts: List[int]) -> None:
+def measure(
+    cluster, workdir: Path, conversations: int, think: str, replica_counts: List[int]
+) -> None:
     for replicas in replica_counts:
         summary, transcripts = run_load(cluster, conversations, replicas, think, workdir)
         assert summary["failures"] == 0, summary
@@ -66,16 +93,22 @@ def measure(cluster, workdir: Path, conversations: int, think: str, replica_coun
         assert summary["requests"] == sum(len(t["sent"]) for t in transcripts)
         for transcript in transcripts:
             check_tracker(cluster, transcript)
-        record(f"| {replicas} | {conversations} | {think} | {summary['requests']} | {summary['failures']} | "
-               f"{summary['messages_per_second']} | {summary['p50_ms']} | {summary['p95_ms']} |")
+        record(
+            f"| {replicas} | {conversations} | {think} | {summary['requests']} | "
+            f"{summary['failures']} | "
+            f"{summary['messages_per_second']} | {summary['p50_ms']} | {summary['p95_ms']} |"
+        )
     cluster.run("use-replicas", "2")
 
 
 def record(row: str) -> None:
     if not RESULTS.exists() or "think s" not in RESULTS.read_text():
         RESULTS.parent.mkdir(exist_ok=True)
-        RESULTS.write_text("| replicas | conversations | think s | messages | errors | messages/s | p50 ms | p95 ms |\n"
-                           "| --- | --- | --- | --- | --- | --- | --- | --- |\n")
+        RESULTS.write_text(
+            "| replicas | conversations | think s | messages | errors | messages/s "
+            "| p50 ms | p95 ms |\n"
+            "| --- | --- | --- | --- | --- | --- | --- | --- |\n"
+        )
     with RESULTS.open("a") as out:
         out.write(row + "\n")
     print(row)
@@ -87,4 +120,6 @@ def test_conversations_as_fast_as_the_cluster_answers_lose_and_mix_nothing(clust
 
 @pytest.mark.skipif(not FULL, reason="make soak (SOAK=full) runs the 200-conversation load")
 def test_200_conversations_at_once_lose_and_mix_nothing(cluster, tmp_path):
-    measure(cluster, tmp_path, CONCURRENT["conversations"], CONCURRENT["think"], CONCURRENT["replicas"])
+    measure(
+        cluster, tmp_path, CONCURRENT["conversations"], CONCURRENT["think"], CONCURRENT["replicas"]
+    )

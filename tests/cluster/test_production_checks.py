@@ -23,10 +23,21 @@ def cluster_settings(cluster):
 
 
 def serve(cluster, **overrides) -> subprocess.CompletedProcess:
-    env = {**os.environ, **cluster_settings(cluster), "WIDGET_ALLOWED_ORIGINS": "https://clinic.example",
-           "RASA_PORT": "55299", **overrides}
-    return subprocess.run([sys.executable, "-m", "bot.serve"], cwd=ROOT, env=env, capture_output=True,
-                          text=True, timeout=60)
+    env = {
+        **os.environ,
+        **cluster_settings(cluster),
+        "WIDGET_ALLOWED_ORIGINS": "https://clinic.example",
+        "RASA_PORT": "55299",
+        **overrides,
+    }
+    return subprocess.run(
+        [sys.executable, "-m", "bot.production.serve"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
 
 
 def test_a_database_that_does_not_exist_stops_the_server_before_it_starts(cluster):
@@ -38,15 +49,29 @@ def test_a_database_that_does_not_exist_stops_the_server_before_it_starts(cluste
 
 def test_an_unreachable_redis_stops_the_server_before_it_starts(cluster):
     done = serve(cluster, REDIS_PORT=str(int(cluster.env["REDIS_PORT"]) + 7))
-    assert done.returncode == 2 and "Redis at 127.0.0.1" in done.stderr and "does not answer" in done.stderr
+    assert (
+        done.returncode == 2
+        and "Redis at 127.0.0.1" in done.stderr
+        and "does not answer" in done.stderr
+    )
 
 
 def test_the_public_address_serves_only_the_webhooks(cluster):
     import requests
 
     for path in ("/model/train", "/conversations/x/tracker", "/status", "/model"):
-        assert requests.get(f"{cluster.url}{path}", params={"token": cluster.token}, timeout=10).status_code == 404
-    assert requests.put(f"{cluster.url}/model", params={"token": cluster.token}, timeout=10).status_code == 404
+        assert (
+            requests.get(
+                f"{cluster.url}{path}", params={"token": cluster.token}, timeout=10
+            ).status_code
+            == 404
+        )
+    assert (
+        requests.put(
+            f"{cluster.url}/model", params={"token": cluster.token}, timeout=10
+        ).status_code
+        == 404
+    )
 
 
 def test_the_public_health_check_does_not_tell_the_version(cluster):

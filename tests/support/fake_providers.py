@@ -38,7 +38,9 @@ class FakeProviders:
                 if phrase in body:
                     return body
             time.sleep(0.2)
-        raise AssertionError(f"{provider} was never asked to send {phrase!r}: {self.texts_sent(provider)}")
+        raise AssertionError(
+            f"{provider} was never asked to send {phrase!r}: {self.texts_sent(provider)}"
+        )
 
     def _handler(self):
         fake = self
@@ -75,10 +77,20 @@ def reply_for(path: str):
     if path.startswith("/telegram/") and path.endswith("/setWebhook"):
         return 200, {"ok": True, "result": True}
     if path.startswith("/telegram/") and path.endswith("/getMe"):
-        return 200, {"ok": True, "result": {"id": 42, "is_bot": True, "first_name": "Cryo", "username": "cryo_bot"}}
+        return 200, {
+            "ok": True,
+            "result": {"id": 42, "is_bot": True, "first_name": "Cryo", "username": "cryo_bot"},
+        }
     if path.startswith("/telegram/"):
-        return 200, {"ok": True, "result": {"message_id": 1, "date": 0, "chat": {"id": 777, "type": "private"},
-                                            "text": "ok"}}
+        return 200, {
+            "ok": True,
+            "result": {
+                "message_id": 1,
+                "date": 0,
+                "chat": {"id": 777, "type": "private"},
+                "text": "ok",
+            },
+        }
     if path.startswith("/facebook/"):
         return 200, {"recipient_id": "u1", "message_id": "mid.1"}
     if path.startswith("/slack/"):

@@ -13,13 +13,16 @@ def patch_clients(fake: str) -> None:
     from aiogram.bot.api import TelegramAPIServer
     from slack_sdk.web.async_client import AsyncWebClient
 
-    hosts = {"https://api.twilio.com": f"{fake}/twilio", "https://graph.facebook.com": f"{fake}/facebook"}
+    hosts = {
+        "https://api.twilio.com": f"{fake}/twilio",
+        "https://graph.facebook.com": f"{fake}/facebook",
+    }
     original_send = requests.Session.send
 
     def send(self, prepared, **kwargs):
         for real, local in hosts.items():
             if prepared.url.startswith(real):
-                prepared.url = local + prepared.url[len(real):]
+                prepared.url = local + prepared.url[len(real) :]
         return original_send(self, prepared, **kwargs)
 
     requests.Session.send = send

@@ -1,0 +1,1 @@
+"""Input channels (credentials.yml, environment variables): REST, the widget, messaging."""

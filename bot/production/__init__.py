@@ -1,0 +1,1 @@
+"""Running the server: start-up (local and production), endpoint settings, stores, retention."""

@@ -1,0 +1,1 @@
+"""Rasa-free code both servers import: clinic settings, the checklist's conditions, names."""
