@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import Dict, Iterable, List, Optional, Text
 
 from rasa_sdk import Action, FormValidationAction, Tracker
@@ -9,6 +10,8 @@ from rasa_sdk.events import EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
+from bot.shared.checklist_answers import LEAVES_THE_CHECKLIST, checklist_reading
+from bot.shared.condition_matcher import ConditionMatcher
 from bot.shared.conditions import (
     CONDITION_ENTITY,
     NEGATED_CONDITION_ENTITY,
@@ -17,15 +20,6 @@ from bot.shared.conditions import (
 )
 from bot.shared.settings import load_settings
 
-YES_INTENTS = {"affirm"}
-NO_INTENTS = {"deny"}
-UNSURE_INTENTS = {"unsure"}
-# Messages the form hands back to the rules (answer, then ask the same question again;
-# or leave the checklist): the form rejects them by extracting nothing.
-INTERRUPTIONS = {"faq", "stop", "emergency", "medical_advice", "human_handoff", "bot_challenge"}
-LEAVES_THE_CHECKLIST = {"stop", "emergency", "delete_my_data"}
-# Text-only channels show the Yes/No buttons as "1) Yes" and "2) No".
-NUMBERED_ANSWERS = {"1": True, "2": False}
 # Answers that end with an offer to run the checklist, so a following "yes" starts it.
 OFFERS_CHECKLIST = {"utter_faq/is_it_safe", "utter_faq/contraindications"}
 CLEAR = "clear"
@@ -46,6 +40,11 @@ def stated_conditions(tracker: Tracker) -> Dict[str, bool]:
         elif entity.get("entity") == NEGATED_CONDITION_ENTITY:
             stated.setdefault(key, False)
     return stated
+
+
+@lru_cache(maxsize=1)
+def condition_matcher() -> ConditionMatcher:
+    return ConditionMatcher()
 
 
 def latest_intent(tracker: Tracker) -> Optional[str]:
@@ -110,11 +109,12 @@ class ActionAcceptOffer(Action):
 
 
 class ValidateChecklistForm(FormValidationAction):
-    """Turns each answer into the checklist slots.
+    """Turns each answer into the checklist slots (read by bot/shared/checklist_answers.py).
 
-    "yes"/"no"/"not sure" answer the question asked; conditions named in the
-    message ("yes, I had a stroke", "I have a pacemaker") are recorded whichever
-    question was asked; an answer that fits none of these is asked again.
+    The answer to the asked question is read the safe way (doubt counts as yes, and says so;
+    a medicine for the condition is a yes, and says why); other conditions named in the
+    message ("yes, I had a stroke", "I have a pacemaker") are recorded too; an answer that
+    fits none of these is asked again.
     """
 
     def name(self) -> Text:
@@ -134,26 +134,23 @@ class ValidateChecklistForm(FormValidationAction):
     ) -> List[EventType]:
         asked = tracker.get_slot("requested_slot")
         intent = latest_intent(tracker)
-        if intent in LEAVES_THE_CHECKLIST:
-            return []
-        answers: Dict[str, Optional[bool]] = dict(stated_conditions(tracker))
-        if intent in INTERRUPTIONS and not answers:
-            return []
-        number = (tracker.latest_message.get("text") or "").strip().rstrip(".)")
-        if asked in condition_keys() and asked not in answers:
-            if number in NUMBERED_ANSWERS:
-                answers[asked] = NUMBERED_ANSWERS[number]
-            elif intent in YES_INTENTS:
-                answers[asked] = True
-            elif intent in NO_INTENTS:
-                answers[asked] = False
-            elif intent in UNSURE_INTENTS:
-                dispatcher.utter_message(response="utter_checklist_unsure")
-                answers[asked] = True
-            elif not answers:
-                dispatcher.utter_message(response="utter_checklist_answer_yes_no")
-                # Setting the asked slot to None keeps the form running and asks again.
-                answers[asked] = None
+        text = tracker.latest_message.get("text") or ""
+        if asked not in condition_keys():
+            if intent in LEAVES_THE_CHECKLIST:
+                return []
+            return [SlotSet(key, value) for key, value in stated_conditions(tracker).items()]
+        answer = checklist_reading(asked, text, intent, condition_matcher())
+        if answer is None:
+            return []  # the rules answer it (and ask the same question again) or end the checklist
+        answers: Dict[str, Optional[bool]] = dict(answer.others)
+        if answer.unsure:
+            dispatcher.utter_message(response="utter_checklist_unsure")
+        elif answer.explanation:
+            dispatcher.utter_message(text=answer.explanation)
+        if answer.value is None and not answer.others:
+            dispatcher.utter_message(response="utter_checklist_answer_yes_no")
+        # None keeps the form on the asked question, so it is asked again.
+        answers[asked] = answer.value
         return [SlotSet(key, value) for key, value in answers.items()]
 
     async def get_validation_events(
@@ -178,21 +175,41 @@ class ActionScreeningSummary(Action):
         return [SlotSet("screening_result", result), SlotSet("flagged_conditions", flagged)]
 
 
+# Conditions where seeing a doctor soon matters more than the booking.
+SEE_A_DOCTOR_SOON = ("recent_heart_attack", "unstable_angina")
+AGE_KEY = "under_18"
+
+
 def summary_text(flagged: List[str]) -> str:
+    """What the checklist's result means; it always ends with the doctor."""
     settings = load_settings()
-    if flagged:
-        names = join_plain(plain_name(k) for k in flagged)
+    if not flagged:
         return (
-            f"Thank you. You reported {names}. Whole-body cryotherapy is not recommended "
-            "for people with "
-            + ("this condition" if len(flagged) == 1 else "these conditions")
-            + ". Please talk to your doctor before booking: they know your health and can "
-            "suggest what may help your back."
+            f"Thank you. You didn't report any of the {len(condition_keys())} conditions on the "
+            "checklist. That is not a medical clearance. When you're ready, you can book at "
+            f"{settings.booking_url} or call {settings.clinic_phone}. Before you book, please "
+            "talk to your doctor: only they can say whether cryotherapy is right for you."
         )
-    return (
-        f"Thank you. You didn't report any of the {len(condition_keys())} conditions "
-        "on the checklist. "
-        "That is not a medical clearance: only your doctor can say whether cryotherapy is "
-        "right for you, so please talk to them before booking. When you're ready, you can "
-        f"book at {settings.booking_url} or call {settings.clinic_phone}."
+    parts = ["Thank you."]
+    if AGE_KEY in flagged:
+        parts.append(
+            "Whole-body cryotherapy is not for anyone under 18, so please don't book a " "session."
+        )
+    conditions = [k for k in flagged if k != AGE_KEY]
+    if conditions:
+        parts.append(
+            f"You reported {join_plain(plain_name(k) for k in conditions)}. Whole-body "
+            "cryotherapy is not recommended for people with "
+            + ("this condition." if len(conditions) == 1 else "these conditions.")
+        )
+    soon = [k for k in conditions if k in SEE_A_DOCTOR_SOON]
+    if soon:
+        parts.append(
+            f"With {join_plain(plain_name(k) for k in soon)}, please see your doctor "
+            "soon, not only before booking."
+        )
+    parts.append(
+        "Please talk to your doctor: they know your health and can suggest what may "
+        "help your back."
     )
+    return " ".join(parts)

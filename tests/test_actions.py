@@ -91,12 +91,20 @@ async def run_validation(dispatcher, make_tracker, domain, asked, message, slots
     return await ValidateChecklistForm().run(dispatcher, tracker, domain)
 
 
-@pytest.mark.parametrize("intent, value", [("affirm", True), ("deny", False)])
+@pytest.mark.parametrize(
+    "text, intent, value",
+    [
+        ("yep", "affirm", True),
+        ("nope", "deny", False),
+        ("mhm", "affirm", True),
+        ("nah", None, False),
+    ],
+)
 async def test_yes_and_no_answer_the_question_asked(
-    dispatcher, make_tracker, domain, intent, value
+    dispatcher, make_tracker, domain, text, intent, value
 ):
     events = await run_validation(
-        dispatcher, make_tracker, domain, "anemia", user_message("yep", intent)
+        dispatcher, make_tracker, domain, "anemia", user_message(text, intent)
     )
     assert events == [SlotSet("anemia", value)]
     assert dispatcher.messages == []
@@ -125,7 +133,8 @@ async def test_another_condition_named_mid_checklist_is_recorded_and_the_questio
         "I have a pacemaker", "inform_condition", [condition_entity("implants_or_pacemaker")]
     )
     events = await run_validation(dispatcher, make_tracker, domain, "kidney_disease", message)
-    assert events == [SlotSet("implants_or_pacemaker", True)]
+    # The pacemaker is recorded; the kidney question stays open and is asked again.
+    assert events == [SlotSet("implants_or_pacemaker", True), SlotSet("kidney_disease", None)]
 
 
 async def test_an_age_answers_the_under_18_question(dispatcher, make_tracker, domain):
@@ -151,7 +160,9 @@ async def test_summary_with_no_condition_is_clear_but_not_a_clearance(
     text = dispatcher.messages[0]["text"]
     assert "didn't report any of the 15 conditions" in text
     assert "not a medical clearance" in text
-    assert "talk to them before booking" in text
+    assert text.endswith(
+        "please talk to your doctor: only they can say whether cryotherapy is " "right for you."
+    )
 
 
 async def test_summary_names_flagged_conditions_in_plain_words(dispatcher, make_tracker, domain):
@@ -163,9 +174,46 @@ async def test_summary_names_flagged_conditions_in_plain_words(dispatcher, make_
         SlotSet("flagged_conditions", ["high_blood_pressure", "under_18"]),
     ]
     text = dispatcher.messages[0]["text"]
-    assert "You reported high blood pressure and being under 18." in text
-    assert "not recommended for people with these conditions" in text
-    assert "talk to your doctor before booking" in text
+    assert "Whole-body cryotherapy is not for anyone under 18, so please don't book" in text
+    assert (
+        "You reported high blood pressure. Whole-body cryotherapy is not recommended for "
+        "people with this condition." in text
+    )
+    assert text.endswith(
+        "Please talk to your doctor: they know your health and can suggest what "
+        "may help your back."
+    )
+
+
+async def test_a_recent_heart_attack_or_unstable_angina_means_seeing_the_doctor_soon(
+    dispatcher, make_tracker, domain
+):
+    slots = {k: False for k in condition_keys()}
+    slots.update(recent_heart_attack=True, unstable_angina=True, anemia=True)
+    await ActionScreeningSummary().run(dispatcher, make_tracker(slots=slots), domain)
+    text = dispatcher.messages[0]["text"]
+    assert (
+        "With a heart attack in the past six months and unstable angina, please see your "
+        "doctor soon, not only before booking."
+    ) in text
+    assert text.endswith("can suggest what may help your back.")
+
+
+async def test_a_medicine_for_the_asked_condition_is_a_yes_and_the_visitor_is_told_why(
+    dispatcher, make_tracker, domain
+):
+    message = user_message("I take tablets for my blood pressure", "inform_condition")
+    events = await run_validation(dispatcher, make_tracker, domain, "high_blood_pressure", message)
+    assert events == [SlotSet("high_blood_pressure", True)]
+    assert dispatcher.messages[0]["text"].startswith(
+        'You mentioned "tablets for my blood pressure", which is used for or linked to high '
+        "blood pressure, so I've counted this as a yes to be on the safe side."
+    )
+
+
+async def test_an_faq_mid_checklist_is_left_to_the_rules(dispatcher, make_tracker, domain):
+    message = user_message("how long does a session take?", "faq")
+    assert await run_validation(dispatcher, make_tracker, domain, "anemia", message) == []
 
 
 def bot_event(utter_action):

@@ -1,60 +1,90 @@
 """The custom NLU components on Rasa's own Message objects."""
 
+import numpy as np
 import pytest
 from rasa.shared.nlu.training_data.message import Message
 
 from bot.nlu.condition_extractor import ConditionEntityExtractor
+from bot.nlu.red_flag_bank import RedFlagBank
 from bot.nlu.safety_guard import SafetyIntentGuard
 
 
-def classified(text, *ranking):
+def classified(text, *ranking, metadata=None):
     ranking = [{"name": name, "confidence": conf} for name, conf in ranking]
-    return Message(data={"text": text, "intent": dict(ranking[0]), "intent_ranking": ranking})
+    data = {"text": text, "intent": dict(ranking[0]), "intent_ranking": ranking}
+    if metadata:
+        data["metadata"] = metadata
+    return Message(data=data)
+
+
+def no_vectors(texts):
+    return np.zeros((len(texts), 384), dtype=np.float32)
 
 
 @pytest.fixture(scope="module")
 def guard():
-    return SafetyIntentGuard(
-        {**SafetyIntentGuard.get_default_config(), "min_emergency_confidence": 0.6}
-    )
+    """The guard with its rules and the classifier's votes; the semantic layer has its own tests."""
+    return SafetyIntentGuard(SafetyIntentGuard.get_default_config(), encode=no_vectors)
 
 
-def test_a_phrase_match_overrides_the_classifier(guard):
-    message = classified("I can't breathe and my chest hurts", ("faq", 0.8), ("emergency", 0.2))
+def care_entities(message):
+    return [e["value"] for e in message.get("entities", []) if e["entity"] == "care_kind"]
+
+
+def test_a_red_flag_overrides_the_classifier_and_the_rest_can_never_tie_with_it(guard):
+    message = classified("I can't breathe and my chest hurts", ("faq", 0.98), ("emergency", 0.02))
     guard.process([message])
     assert message.get("intent") == {"name": "emergency", "confidence": 1.0}
-    assert [r["name"] for r in message.get("intent_ranking")] == ["emergency", "faq"]
-    assert message.get("entities") == [
-        {
-            "entity": "emergency_kind",
-            "value": "medical",
-            "start": 0,
-            "end": 34,
-            "extractor": "SafetyIntentGuard",
-        }
+    # Halved: a confident second intent must not look like a tie to the FallbackClassifier.
+    assert message.get("intent_ranking") == [
+        {"name": "emergency", "confidence": 1.0},
+        {"name": "faq", "confidence": 0.49},
     ]
+    assert care_entities(message) == ["medical"]
+    assert message.get("safety")["layers"] == ["rules"]
 
 
 def test_suicidal_thoughts_are_marked_for_the_crisis_line(guard):
-    message = classified("I want to end my life", ("emergency", 0.9), ("faq", 0.1))
+    message = classified("I want to end my life", ("faq", 0.9), ("greet", 0.1))
     guard.process([message])
-    assert message.get("entities")[0]["value"] == "suicide"
+    assert care_entities(message) == ["suicide"]
 
 
-def test_an_unsure_classifier_emergency_gives_way_to_the_next_intent(guard):
+def test_someone_else_in_trouble_gets_the_answer_for_the_helper(guard):
+    message = classified("my wife can't feel her legs and her back went", ("faq", 0.9))
+    guard.process([message])
+    assert care_entities(message) == ["medical_for_someone_else"]
+
+
+def test_an_urgent_red_flag_gets_the_urgent_intent_and_answer(guard):
+    message = classified("blisters came up on my feet after the cryo session", ("faq", 0.9))
+    guard.process([message])
+    assert message.get("intent")["name"] == "urgent"
+    assert care_entities(message) == ["urgent"]
+
+
+def test_an_unsupported_classifier_emergency_gives_way_to_the_next_intent(guard):
     message = classified(
-        "do you feel the endorphin thing right away", ("emergency", 0.55), ("faq", 0.4)
+        "my legs are dead after leg day, will cryo help", ("emergency", 0.55), ("faq", 0.4)
     )
     guard.process([message])
     assert message.get("intent") == {"name": "faq", "confidence": 0.4}
-    assert message.get("entities", []) == []
+    assert care_entities(message) == []
+    assert message.get("safety")["set_aside"][0]["why"] == "after exercise"
 
 
-def test_a_confident_classifier_emergency_stands(guard):
+def test_a_confident_classifier_emergency_stands_on_its_own(guard):
     message = classified("my legs are weaker every hour", ("emergency", 0.95), ("faq", 0.05))
     guard.process([message])
     assert message.get("intent")["name"] == "emergency"
-    assert message.get("entities")[0]["value"] == "general"
+
+
+def test_a_red_flag_past_the_first_1000_characters_is_found_in_the_whole_text(guard):
+    long = "I've had a sore lower back for years and wanted to ask about sessions. " * 15
+    full = long + "Also since this morning I can't feel my legs."
+    message = classified(long[:1000], ("faq", 0.9), metadata={"full_text": full})
+    guard.process([message])
+    assert message.get("intent")["name"] == "emergency"
 
 
 @pytest.mark.parametrize("text", ["12345", "😀😀", "?!", "👍 42"])
@@ -62,6 +92,20 @@ def test_messages_without_words_get_zero_confidence(guard, text):
     message = classified(text, ("faq", 0.9), ("greet", 0.1))
     guard.process([message])
     assert message.get("intent") == {"name": "faq", "confidence": 0.0}
+
+
+def test_the_trained_bank_is_saved_and_loaded_with_the_model(tmp_path):
+    bank = RedFlagBank(
+        {"chest_pain": "emergency"}, np.eye(2, 384, dtype=np.float32), ["chest_pain", ""]
+    )
+    bank.save(tmp_path)
+    loaded = RedFlagBank.load(tmp_path)
+    match = loaded.match(np.eye(1, 384, dtype=np.float32))[0]
+    assert (match.category, match.similarity, match.near_miss_similarity) == (
+        "chest_pain",
+        1.0,
+        0.0,
+    )
 
 
 def test_condition_entities_carry_the_condition_key():
@@ -72,3 +116,19 @@ def test_condition_entities_carry_the_condition_key():
         ("no_condition", "respiratory_illness"),
     ]
     assert message.get("entities")[0]["extractor"] == "ConditionEntityExtractor"
+
+
+@pytest.mark.parametrize(
+    "text, entity", [("im only 16", "condition"), ("no, I'm 40", "no_condition")]
+)
+def test_a_stated_age_is_the_under_18_item(text, entity):
+    message = Message(data={"text": text})
+    ConditionEntityExtractor().process([message])
+    assert [(e["entity"], e["value"]) for e in message.get("entities")] == [(entity, "under_18")]
+
+
+@pytest.mark.parametrize("text", ["2", "1", "how long is a session, 3 minutes?"])
+def test_a_bare_number_is_never_an_age_outside_the_age_question(text):
+    message = Message(data={"text": text})
+    ConditionEntityExtractor().process([message])
+    assert message.get("entities", []) == []

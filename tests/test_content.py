@@ -3,6 +3,7 @@
 import re
 from pathlib import Path
 
+import pytest
 import yaml
 
 from bot.shared.conditions import condition_keys
@@ -123,3 +124,29 @@ def test_every_trained_component_has_a_random_seed():
     for component in config["pipeline"] + config["policies"]:
         if component["name"] in seeds:
             assert seeds[component["name"]] in component, component["name"]
+
+
+@pytest.mark.parametrize(
+    "response", ["utter_ask_rephrase", "utter_fallback_contact", "utter_default"]
+)
+def test_every_reply_that_does_not_understand_gives_the_emergency_number(domain, response):
+    for variant in domain["responses"][response]:
+        assert "If this is an emergency, call {emergency_number} now." in variant["text"]
+
+
+def test_the_channels_own_apologies_give_the_emergency_number_too():
+    from bot.channels.rest import FAILURE_REPLY, RATE_LIMITED_REPLY
+
+    assert "{emergency_number}" in RATE_LIMITED_REPLY and "{emergency_number}" in FAILURE_REPLY
+
+
+def test_each_level_of_care_has_its_answer_for_the_visitor_and_for_the_person_helping(domain):
+    kinds = {
+        "utter_emergency": {"suicide", "suicide_for_someone_else", "medical_for_someone_else"},
+        "utter_urgent": {"urgent_for_someone_else"},
+    }
+    for response, conditional in kinds.items():
+        variants = domain["responses"][response]
+        assert {c["value"] for v in variants for c in v.get("condition", [])} == conditional
+        assert all("{emergency_number}" in v["text"] for v in variants)
+        assert any("condition" not in v for v in variants)  # the visitor's own, by default

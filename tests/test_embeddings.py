@@ -1,10 +1,19 @@
-"""MiniLM sentence vectors: loaded offline from the installed wheel, mean-pooled, unit length."""
+"""MiniLM sentence vectors: offline from the installed wheel, mean-pooled, unit length, and the same
+vectors as the TensorFlow path that trained the first models."""
+
+import json
+import subprocess
+import sys
+from pathlib import Path
 
 import numpy as np
 import pytest
 from rasa.shared.nlu.training_data.message import Message
 
-from bot.nlu.sentence_featurizer import MiniLMEncoder, SentenceEmbeddingFeaturizer
+from bot.nlu.minilm import MiniLMEncoder
+from bot.nlu.sentence_featurizer import SentenceEmbeddingFeaturizer
+
+FIXTURE = Path(__file__).parent / "fixtures" / "minilm_vectors.json"
 
 
 @pytest.fixture(scope="module")
@@ -36,3 +45,20 @@ def test_the_featurizer_adds_a_scaled_sentence_vector_only(encoder):
     assert sequence is None
     assert sentence.features.shape == (1, 384)
     assert np.isclose(np.linalg.norm(sentence.features), 2.0, atol=1e-4)
+
+
+def test_the_vectors_match_the_tensorflow_paths_to_1e_5(encoder):
+    fixture = json.loads(FIXTURE.read_text(encoding="utf-8"))
+    vectors = encoder.encode(fixture["texts"])
+    assert np.abs(vectors - np.array(fixture["vectors"])).max() < 1e-5
+
+
+def test_encoding_never_loads_tensorflow():
+    check = (
+        "import sys\n"
+        "from bot.nlu.minilm import MiniLMEncoder\n"
+        "MiniLMEncoder().encode(['is it safe'])\n"
+        "print('tensorflow' in sys.modules)\n"
+    )
+    done = subprocess.run([sys.executable, "-c", check], capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == "False"

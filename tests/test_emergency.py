@@ -1,57 +1,183 @@
+"""The safety check's layers, each on its own: rules, context, the semantic bank, and how the
+assessment combines them (the most care wins; the context can set a vote aside)."""
+
+import numpy as np
 import pytest
 
-from bot.nlu.emergency_check import MEDICAL, SUICIDE, emergency_kind
+from bot.nlu.care_assessment import CareAssessor, Thresholds
+from bot.nlu.emergency_check import PATTERNS, rule_hits
+from bot.nlu.red_flag_bank import RedFlagBank, care_levels, read_red_flags
+from bot.nlu.red_flag_context import clause_around, denied_before, sentences, suppression
+
+
+def categories(text):
+    return {hit.category for hit in rule_hits(text)}
 
 
 @pytest.mark.parametrize(
-    "text",
+    "text, category",
     [
-        "I have crushing chest pain",
-        "my chest feels tight and I'm sweating",
-        "I can't breathe properly",
-        "I've lost control of my bladder since this morning",
-        "my groin and inner thighs have gone numb",
-        "saddle numbness and back pain",
-        "suddenly I can't move my legs",
-        "my legs keep giving way",
-        "I fell off a ladder and my back is agony",
-        "I was in a car accident an hour ago and my back hurts",
-        "I have a fever and terrible back pain",
-        "my leg is cold and pale",
+        ("I have crushing chest pain", "chest_pain"),
+        ("I can't breathe properly", "breathing"),
+        ("I've lost control of my bladder since this morning", "cauda_equina"),
+        ("my groin and inner thighs have gone numb", "cauda_equina"),
+        ("no feeling around my bottom since I woke up", "cauda_equina"),
+        ("suddenly I can't move my legs", "leg_weakness"),
+        ("my foot drags and I can't lift my toes", "leg_weakness"),
+        ("I fell off a ladder and my back is agony", "trauma"),
+        ("came off my scooter an hour ago", "trauma"),
+        ("a sudden tearing pain through to my back", "aorta"),
+        ("one side of her face is drooping", "stroke"),
+        ("she fainted in the chamber", "collapse"),
+        ("he can't stop shivering since the session", "hypothermia"),
+        ("my leg is cold and pale", "circulation"),
+        ("I think I got frostbite on my toes", "cold_burn"),
+        ("fever after my epidural last week", "infection"),
+        ("I had breast cancer and now new back pain at night", "cancer_history"),
+        ("losing weight without trying and my back aches", "weight_loss"),
+        ("I have a fever and a sore back", "fever"),
+        ("I want to kill myself", "suicide"),
+        ("thinking about jumping off the bridge", "suicide"),
     ],
 )
-def test_medical_emergencies_are_caught(text):
-    assert emergency_kind(text) == MEDICAL
-
-
-@pytest.mark.parametrize(
-    "text",
-    [
-        "I want to kill myself",
-        "I've been thinking about suicide",
-        "I don't want to live anymore",
-        "thinking about ending it all",
-        "I keep hurting myself",
-    ],
-)
-def test_suicidal_thoughts_are_caught_as_their_own_kind(text):
-    assert emergency_kind(text) == SUICIDE
+def test_each_categorys_unmistakable_phrases_are_caught(text, category):
+    assert category in categories(text)
 
 
 @pytest.mark.parametrize(
     "text",
     [
         "will I feel numb afterwards",
-        "is tingling in my legs after the session normal?",
-        "is the cold hard to breathe in",
-        "can a car accident cause back pain years later",
-        "does cryotherapy help with pain after a fall",
         "what are the side effects",
-        "is cryo safe with high blood pressure",
         "how long does a session take",
-        "will my skin go red",
-        "can cryotherapy cause chest pain",
+        "my skin went a bit red",
+        "is cryo safe with high blood pressure",
+        "I use a heating pad",
     ],
 )
-def test_ordinary_questions_raise_no_alarm(text):
-    assert emergency_kind(text) is None
+def test_ordinary_messages_match_no_rule(text):
+    assert categories(text) == set()
+
+
+def test_every_rule_category_has_its_care_in_red_flags_yml():
+    assert set(PATTERNS) <= set(care_levels())
+    assert set(care_levels().values()) == {"emergency", "urgent"}
+
+
+def test_the_bank_has_descriptions_for_every_category_and_near_misses():
+    raw = read_red_flags()
+    assert all(len(entry["descriptions"]) >= 4 for entry in raw["categories"].values())
+    assert len(raw["not_red_flags"]) >= 20
+
+
+@pytest.mark.parametrize(
+    "sentence, category, layer, why",
+    [
+        ("I fell off my bike as a kid", "trauma", "rules", "past"),
+        ("I had a fever last month but I'm fine now", "fever", "rules", "resolved"),
+        ("can you faint in the chamber", "collapse", "rules", "general question"),
+        ("what if I can't breathe in there", "breathing", "rules", "hypothetical"),
+        ("this pain is killing me", "suicide", "semantic", "figure of speech"),
+        ("my legs are dead after leg day today", "leg_weakness", "rules", "after exercise"),
+        ("my feet go white and cold in winter", "circulation", "rules", "long-standing condition"),
+        ("my skin is a bit itchy, is that normal", "cold_burn", "semantic", "mild"),
+    ],
+)
+def test_the_context_sets_a_vote_aside_and_says_why(sentence, category, layer, why):
+    level = care_levels()[category]
+    assert suppression(sentence, category, layer=layer, level=level) == why
+
+
+@pytest.mark.parametrize(
+    "sentence, category",
+    [
+        ("I fell off a ladder years ago and now I can't feel my legs", "leg_weakness"),
+        ("I want to end it all lol", "suicide"),  # a rule's words for suicide always stand
+        ("this pain is killing me and I want to die", "suicide"),
+        ("I had cancer years ago and now my back hurts at night", "cancer_history"),
+        ("I have asthma and my inhaler isn't helping", "breathing"),
+    ],
+)
+def test_what_is_happening_now_keeps_its_alarm(sentence, category):
+    assert suppression(sentence, category, layer="rules") is None
+
+
+def test_a_question_about_something_reported_in_another_sentence_keeps_its_alarm():
+    question = "is it normal to have chest pain after cryo?"
+    assert suppression(question, "chest_pain") == "general question"
+    assert suppression(question, "chest_pain", reported_elsewhere=True) is None
+
+
+def test_a_denied_phrase_and_the_clause_of_a_match_are_read_locally():
+    text = "I haven't had a seizure in years"
+    assert denied_before(text, text.index("had a seizure"))
+    sentence = "I fell off my bike as a kid and now my legs won't hold me"
+    assert clause_around(sentence, 2, 6) == "I fell off my bike as a kid"
+
+
+def test_long_messages_are_read_sentence_by_sentence_to_the_end():
+    text = "Hello. " * 300 + "My chest is crushing."
+    assert sentences(text)[-1].text == "My chest is crushing."
+
+
+# ---- the semantic layer and the combination, with a tiny bank in a 3-d space -------------
+
+
+def unit(*values):
+    vector = np.array(values, dtype=np.float32)
+    return vector / np.linalg.norm(vector)
+
+
+SPACE = {
+    "red flag": unit(1, 0, 0),
+    "near miss": unit(0, 1, 0),
+    "close to red": unit(0.9, 0.3, 0),
+    "between": unit(0.7, 0.69, 0),
+    "far": unit(0, 0, 1),
+}
+
+
+def encode(texts):
+    return np.stack([SPACE[t] for t in texts])
+
+
+@pytest.fixture
+def assessor():
+    bank = RedFlagBank(
+        {"breathing": "emergency", "fever": "urgent"},
+        np.stack([SPACE["red flag"], SPACE["near miss"]]),
+        ["breathing", ""],
+    )
+    return CareAssessor(bank, encode, Thresholds())
+
+
+def test_a_sentence_close_to_a_red_flag_and_clear_of_near_misses_is_an_alarm(assessor):
+    decision = assessor.assess("close to red")
+    assert (decision.level, decision.category, decision.as_output()["layers"]) == (
+        "emergency",
+        "breathing",
+        ["semantic"],
+    )
+
+
+def test_a_sentence_as_close_to_a_near_miss_is_no_alarm_from_the_bank(assessor):
+    assert assessor.assess("between").level is None
+    assert assessor.assess("far").level is None
+
+
+def test_the_classifier_alone_can_call_for_care_and_possibly_urgent_is_urgent(assessor):
+    sure = assessor.assess("far", ranking=[{"name": "emergency", "confidence": 0.8}])
+    possible = assessor.assess(
+        "far",
+        ranking=[{"name": "emergency", "confidence": 0.2}, {"name": "urgent", "confidence": 0.2}],
+    )
+    assert (sure.level, possible.level) == ("emergency", "urgent")
+
+
+def test_when_layers_disagree_the_most_care_wins():
+    bank = RedFlagBank({"fever": "urgent"}, np.stack([SPACE["red flag"]]), ["fever"])
+    decision = CareAssessor(bank, encode, Thresholds()).assess(
+        "red flag", ranking=[{"name": "emergency", "confidence": 0.9}]
+    )
+    assert decision.level == "emergency"
+    assert {v.layer for v in decision.votes} == {"semantic", "classifier"}

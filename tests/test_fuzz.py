@@ -31,7 +31,7 @@ from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
 from bot.channels.rest import MAX_BODY_BYTES, BadRequest, parse_request
-from bot.channels.widget import WIDGET_FILES
+from bot.channels.widget import widget_file
 
 pytestmark = pytest.mark.server
 
@@ -641,7 +641,7 @@ def test_the_webhooks_answer_hostile_requests_without_a_server_error(
 # ---- the widget's files -------------------------------------------------------------------
 
 SERVED = {
-    (WIDGET_FILES / name).read_bytes()
+    widget_file(name).encode("utf-8")
     for name in ("widget.js", "widget.css", "demo.css", "demo.html")
 }
 HEALTH = {b'{"status":"ok"}'}

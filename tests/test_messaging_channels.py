@@ -79,6 +79,34 @@ def test_twilio_buttons_become_numbered_options_and_a_number_answers(channels, p
     assert channels.tracker(sender)["slots"]["respiratory_illness"] is True
 
 
+def twilio_checklist(channels, providers, answers):
+    """The whole checklist over SMS, answering by number; the tracker's slots at the end."""
+    sender = f"+1555{uuid.uuid4().int % 10**7:07d}"
+    twilio_post(channels, {"From": sender, "Body": "can I do cryotherapy?"})
+    providers.wait_for("twilio", "(1/15)", also=f"To={sender}")
+    for number, answer in enumerate(answers, 1):
+        twilio_post(channels, {"From": sender, "Body": answer})
+        after = f"({number + 1}/15)" if number < 15 else "to your doctor:"
+        providers.wait_for("twilio", after, also=f"To={sender}")
+    return channels.tracker(sender)["slots"]
+
+
+def test_twilio_fifteen_twos_are_fifteen_noes_and_a_clear_result(channels, providers):
+    slots = twilio_checklist(channels, providers, ["2"] * 15)
+    assert (slots["screening_result"], slots["flagged_conditions"]) == ("clear", [])
+    assert slots["under_18"] is False  # "2" is the No button, never an age of two
+
+
+def test_twilio_a_one_flags_that_item_only(channels, providers):
+    answers = ["2"] * 15
+    answers[6] = "1"  # (7/15) anemia
+    slots = twilio_checklist(channels, providers, answers)
+    assert (slots["screening_result"], slots["flagged_conditions"]) == (
+        "contraindicated",
+        ["anemia"],
+    )
+
+
 def test_twilio_refuses_a_bad_signature(channels, providers):
     before = len(providers.calls)
     response = twilio_post(channels, {"From": "+15551112222", "Body": "hi"}, signature="forged")

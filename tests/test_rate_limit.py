@@ -23,7 +23,7 @@ from bot.channels.rate_limit import (
     parse_rate,
     parse_trusted_proxies,
 )
-from bot.channels.rest import RATE_LIMITED_REPLY, ValidatedRestInput
+from bot.channels.rest import ValidatedRestInput, rate_limited_reply
 from bot.channels.widget import WidgetInput
 
 
@@ -290,7 +290,7 @@ async def test_a_sender_over_the_limit_gets_a_friendly_429_and_others_are_still_
         assert (await app.post("visitor-1"))[0] == 200
     status, headers, body = await app.post("visitor-1", "my back hurts")
     assert status == 429 and headers["retry-after"] == "30"
-    assert body == [{"recipient_id": "visitor-1", "text": RATE_LIMITED_REPLY}]
+    assert body == [{"recipient_id": "visitor-1", "text": rate_limited_reply()}]
     status, _, body = await app.post("visitor-2")
     assert status == 200 and body == [{"recipient_id": "visitor-2", "text": "answer"}]
     assert [sender for sender, _ in app.agent.received] == ["visitor-1", "visitor-1", "visitor-2"]
@@ -304,7 +304,7 @@ async def test_the_ip_limit_applies_across_senders_before_the_body_is_read(serve
     assert (await app.post("b"))[0] == 200
     status, headers, body = await app.post("c")
     assert status == 429 and headers["retry-after"] == "30"
-    assert body == [{"recipient_id": None, "text": RATE_LIMITED_REPLY}]
+    assert body == [{"recipient_id": None, "text": rate_limited_reply()}]
     assert (await app.post(raw=b"{not json"))[0] == 429  # refused before parsing
     assert (await app.post("c", peer="198.51.100.7"))[0] == 200
     assert len(app.agent.received) == 3
@@ -331,7 +331,7 @@ async def test_the_channels_read_their_limits_from_the_environment(serve, monkey
     for channel in ("rest", "widget"):
         assert (await app.post("visitor", channel=channel))[0] == 200
         status, _, body = await app.post("visitor", channel=channel)
-        assert status == 429 and body[0]["text"] == RATE_LIMITED_REPLY
+        assert status == 429 and body[0]["text"] == rate_limited_reply()
 
 
 @pytest.mark.parametrize("name", ["RATE_LIMIT_PER_SENDER", "RATE_LIMIT_PER_IP", "TRUSTED_PROXIES"])

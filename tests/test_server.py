@@ -95,6 +95,50 @@ def test_suicidal_thoughts_get_the_crisis_line_first(assistant):
     assert text.startswith("I'm really sorry") and "988" in text
 
 
+def test_a_red_flag_past_the_first_1000_characters_still_gets_the_emergency_answer(assistant):
+    message = (
+        "Hi, some background on my back before my question about sessions. "
+        "I sit at a desk all day and it aches by the evening. "
+        * 12
+        + "And since this morning I have no feeling between my legs."
+    )
+    assert len(message) > 1200
+    texts = assistant.texts(new_sender(), message)
+    assert "911" in texts[0] and "emergency room" in texts[0]
+
+
+def test_urgent_symptoms_after_a_session_get_a_doctor_today(assistant):
+    text = joined(assistant.texts(new_sender(), "my toes are blistered since my cryo session"))
+    assert "doctor's attention today" in text and "911" in text
+
+
+def test_someone_else_in_trouble_gets_an_answer_for_the_person_helping(assistant):
+    text = joined(
+        assistant.texts(new_sender(), "my dad collapsed after his session and won't wake up")
+    )
+    assert "take them to the nearest emergency room" in text and "Stay with them" in text
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "I fell off my bike as a kid, is cryo ok for me?",
+        "this back pain is killing me, how often should I go?",
+    ],
+)
+def test_the_past_and_figures_of_speech_raise_no_alarm(assistant, message):
+    text = joined(assistant.texts(new_sender(), message))
+    assert "911" not in text and "doctor's attention today" not in text
+
+
+def test_every_reply_that_does_not_understand_gives_the_emergency_number(assistant):
+    sender = new_sender()
+    assert "If this is an emergency, call 911 now." in joined(assistant.texts(sender, "zxqv plor"))
+    assert "If this is an emergency, call 911 now." in joined(
+        assistant.texts(sender, "wibble flarn")
+    )
+
+
 def test_questions_beyond_the_article_go_to_the_doctor(assistant):
     assert "question for your doctor" in joined(
         assistant.texts(new_sender(), "how much ibuprofen should I take?")
@@ -128,7 +172,7 @@ def test_full_checklist_with_one_condition_through_rest(assistant):
         if number < QUESTION_COUNT:
             assert texts[-1].startswith(f"({number + 1}/15)"), texts
     assert "You reported high blood pressure" in joined(texts)
-    assert "talk to your doctor before booking" in joined(texts)
+    assert texts[-1].endswith("they know your health and can suggest what may help your back.")
     state = slots(assistant, sender)
     assert state["screening_result"] == "contraindicated"
     assert state["flagged_conditions"] == ["high_blood_pressure"]
@@ -173,6 +217,25 @@ def test_condition_stated_up_front_and_in_a_full_sentence(assistant):
     state = slots(assistant, sender)
     assert state["screening_result"] == "contraindicated"
     assert state["flagged_conditions"] == ["stroke_history", "implants_or_pacemaker"]
+
+
+def test_the_checklist_says_what_is_kept_before_the_first_question(assistant):
+    texts = start_checklist(assistant, new_sender())
+    intro = joined(texts[:-1])
+    assert "stay in this conversation's record for 30 days" in intro and "delete my data" in intro
+
+
+def test_free_text_answers_are_read_the_safe_way(assistant):
+    sender = new_sender()
+    start_checklist(assistant, sender)
+    texts = assistant.texts(sender, "not sure if I have asthma")
+    assert "count it as a yes to be on the safe side" in joined(texts)
+    texts = assistant.texts(sender, "yes, back in 2015")
+    assert "more than six months ago" in joined(texts)
+    texts = assistant.texts(sender, "I take a blood pressure tablet")
+    assert "counted this as a yes" in joined(texts) and texts[-1].startswith("(4/15)")
+    state = slots(assistant, sender)
+    assert [state[k] for k in condition_keys()[:3]] == [True, False, True]
 
 
 def test_an_faq_in_the_middle_is_answered_then_the_same_question_asked_again(assistant):

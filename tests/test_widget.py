@@ -196,7 +196,7 @@ def test_messages_are_never_inserted_as_html_in_either_direction(page):
 
 
 def test_too_many_messages_shows_the_servers_friendly_message(page):
-    from bot.channels.rest import RATE_LIMITED_REPLY
+    from bot.channels.rest import rate_limited_reply
 
     open_widget(page)
     page.route(
@@ -205,7 +205,7 @@ def test_too_many_messages_shows_the_servers_friendly_message(page):
             status=429,
             content_type="application/json",
             headers={"Retry-After": "5"},
-            body=json.dumps([{"recipient_id": None, "text": RATE_LIMITED_REPLY}]),
+            body=json.dumps([{"recipient_id": None, "text": rate_limited_reply()}]),
         ),
     )
     ask(page, "hello")
@@ -251,3 +251,11 @@ def test_cross_origin_calls_only_from_the_clinics_origins(assistant):
 def test_the_widget_endpoint_validates_like_the_rest_channel(assistant):
     response = requests.post(f"{assistant.url}/webhooks/widget/webhook", data=b"{oops", timeout=10)
     assert response.status_code == 400 and "not valid JSON" in response.json()["error"]
+
+
+def test_when_the_server_cannot_be_reached_the_widget_still_gives_the_emergency_number(page):
+    open_widget(page)
+    page.route("**/webhooks/widget/webhook", lambda route: route.abort())
+    ask(page, "hello")
+    wait_for_bot_text(page, "can't reach the assistant")
+    assert bot_messages(page).last.inner_text().endswith("If this is an emergency, call 911 now.")

@@ -23,6 +23,7 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 
 from bot.channels.rate_limit import ChannelLimits
+from bot.shared.metadata import FULL_TEXT
 from bot.shared.settings import load_settings
 
 logger = logging.getLogger(__name__)
@@ -40,7 +41,8 @@ LONG_MESSAGE_NOTE = (
     "question, please ask it in a sentence or two."
 )
 RATE_LIMITED_REPLY = (
-    "You're sending messages faster than I can answer. Please wait a few seconds and try again."
+    "You're sending messages faster than I can answer. Please wait a few seconds and try again. "
+    "If this is an emergency, call {emergency_number} now."
 )
 FAILURE_REPLY = (
     "Sorry, something went wrong on my side. Please try again in a moment, or contact "
@@ -62,6 +64,7 @@ class IncomingMessage:
     text: str
     metadata: Optional[Dict[str, Any]]
     truncated: bool = False
+    full_text: str = ""
 
 
 def shorten(text: str, limit: int = MAX_MESSAGE_CHARS) -> str:
@@ -135,17 +138,31 @@ def parse_request(body: bytes) -> IncomingMessage:
     if not encodable(text):
         text = text.encode("utf-8", "replace").decode("utf-8")  # lone surrogates become "?"
     short = shorten(text)
-    return IncomingMessage(sender=sender, text=short, metadata=metadata, truncated=short != text)
+    return IncomingMessage(
+        sender=sender, text=short, metadata=metadata, truncated=short != text, full_text=text
+    )
+
+
+def message_metadata(incoming: IncomingMessage) -> Optional[Dict[str, Any]]:
+    """The client's metadata, plus the whole text of a long message (never the client's own)."""
+    metadata = {k: v for k, v in (incoming.metadata or {}).items() if k != FULL_TEXT}
+    if incoming.truncated:
+        metadata[FULL_TEXT] = incoming.full_text
+    return metadata if metadata or incoming.metadata is not None else None
 
 
 def error_response(message: str, status: int) -> HTTPResponse:
     return response.json({"error": message}, status=status)
 
 
+def rate_limited_reply() -> str:
+    return RATE_LIMITED_REPLY.format(**load_settings().as_slots())
+
+
 def rate_limited_response(recipient_id: Optional[str], wait: float) -> HTTPResponse:
     """A 429 in the channel's usual reply shape, so chat clients show it like an answer."""
     return response.json(
-        [{"recipient_id": recipient_id, "text": RATE_LIMITED_REPLY}],
+        [{"recipient_id": recipient_id, "text": rate_limited_reply()}],
         status=429,
         headers={"Retry-After": str(max(1, math.ceil(wait)))},
     )
@@ -178,7 +195,7 @@ class ValidatedRestInput(RestInput):
                     collector,
                     incoming.sender,
                     input_channel=self.name(),
-                    metadata=incoming.metadata,
+                    metadata=message_metadata(incoming),
                 )
             )
         except (CancelledError, Exception):  # noqa: BLE001 - a user must never get silence

@@ -9,6 +9,7 @@ the server command passes to Rasa's own CORS support (`rasa run --cors`).
 
 from __future__ import annotations
 
+import json
 from functools import lru_cache
 from pathlib import Path
 from typing import Any, Awaitable, Callable, Dict, Optional, Text
@@ -19,6 +20,7 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 
 from bot.channels.rest import ValidatedRestInput
+from bot.shared.settings import load_settings
 
 WIDGET_FILES = Path(__file__).resolve().parent / "widget_files"
 CONTENT_TYPES = {
@@ -32,9 +34,17 @@ CONTENT_SECURITY_POLICY = (
 )
 
 
+EMERGENCY_NUMBER_MARK = '"__EMERGENCY_NUMBER__"'
+
+
 @lru_cache(maxsize=None)
 def widget_file(name: str) -> str:
-    return (WIDGET_FILES / name).read_text(encoding="utf-8")
+    """A widget file as served; the script gets the clinic's emergency number written in."""
+    text = (WIDGET_FILES / name).read_text(encoding="utf-8")
+    if name == "widget.js":
+        # For the offline message: when the server cannot be reached, it cannot be asked.
+        text = text.replace(EMERGENCY_NUMBER_MARK, json.dumps(load_settings().emergency_number))
+    return text
 
 
 class WidgetInput(ValidatedRestInput):

@@ -12,7 +12,9 @@ from rasa.nlu.extractors.extractor import EntityExtractorMixin
 from rasa.shared.nlu.constants import ENTITIES, TEXT
 from rasa.shared.nlu.training_data.message import Message
 
-from bot.shared.conditions import CONDITION_ENTITY, NEGATED_CONDITION_ENTITY, ConditionMatcher
+from bot.shared.ages import ADULT_AGE, stated_age
+from bot.shared.condition_matcher import ConditionMatcher
+from bot.shared.conditions import CONDITION_ENTITY, NEGATED_CONDITION_ENTITY
 
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.ENTITY_EXTRACTOR, is_trainable=False)
@@ -38,17 +40,26 @@ class ConditionEntityExtractor(GraphComponent, EntityExtractorMixin):
 
     def process(self, messages: List[Message]) -> List[Message]:
         for message in messages:
+            text = message.get(TEXT) or ""
             found = [
-                {
-                    "entity": NEGATED_CONDITION_ENTITY if m.negated else CONDITION_ENTITY,
-                    "value": m.key,
-                    "start": m.start,
-                    "end": m.end,
-                    "confidence_entity": 1.0,
-                }
-                for m in self._matcher.find(message.get(TEXT) or "")
+                self.entity(m.key, m.negated, m.start, m.end)
+                for m in self._matcher.find(text)
+                if m.implied_by is None  # a medicine only answers the question it was asked for
             ]
+            age = stated_age(text)  # a bare number is not an age here: on SMS "2" means "No"
+            if age is not None:
+                found.append(self.entity("under_18", age >= ADULT_AGE, 0, len(text)))
             if found:
                 entities = self.add_extractor_name(found)
                 message.set(ENTITIES, message.get(ENTITIES, []) + entities, add_to_output=True)
         return messages
+
+    @staticmethod
+    def entity(key: str, negated: bool, start: int, end: int) -> Dict[str, Any]:
+        return {
+            "entity": NEGATED_CONDITION_ENTITY if negated else CONDITION_ENTITY,
+            "value": key,
+            "start": start,
+            "end": end,
+            "confidence_entity": 1.0,
+        }

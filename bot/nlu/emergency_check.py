@@ -1,116 +1,237 @@
-"""A deterministic check for messages that describe an emergency.
+"""The deterministic layer of the safety check: phrases that are unmistakable red flags.
 
-It backs up the intent classifier: a message that matches here is an emergency
-whatever the classifier guessed. Patterns are deliberately specific (symptom plus
-body part or a personal "I/my") so ordinary questions such as "will I feel numb
-afterwards" do not raise a false alarm.
+Patterns are grouped by category (bot/nlu/red_flags.yml gives each the care it needs). Patterns are
+specific on purpose (a symptom with a body part, a report rather than a word): the semantic
+layer and the classifier catch the wording these miss, and bot/nlu/red_flag_context.py
+decides whether a match is said of now or of the past, as a fact or as a question.
 """
 
 from __future__ import annotations
 
 import re
-from typing import Optional
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Dict, List, Optional, Pattern
 
 SUICIDE = "suicide"
 MEDICAL = "medical"
 
-_I = r"(?:i|i'm|im|i am|i've|ive|i have|i was|i just|my|me|he|she|he's|she's|his|her|they|their|we)"
+_BODY = r"(?:my|his|her|their|the|both|one|either)"
+_LEGS = r"(?:legs?|feet|foot)"
 
-_SUICIDE_PATTERNS = [
-    r"\bsuicid",
-    r"\bkill(?:ing)?\s+my\s*self\b",
-    r"\bend(?:ing)?\s+(?:it\s+all|my\s+life|things|it)\b(?!\s+(?:session|treatment))",
-    r"\b(?:want|wanna|going)\s+to\s+die\b",
-    r"\bdon'?t\s+want\s+to\s+(?:live|be\s+alive|be\s+here|wake\s+up)\b",
-    r"\bno\s+(?:reason|point)\s+(?:to|in)\s+(?:live|living|go(?:ing)?\s+on)\b",
-    r"\bself[-\s]?harm",
-    r"\b(?:hurt|harm|cut)(?:ing)?\s+my\s*self\b",
-    r"\bbetter\s+off\s+dead\b",
-    r"\bbetter\s+off\s+without\s+me\b",
-    r"\btake\s+(?:my|his|her|their)\s+(?:own\s+)?life\b",
-    r"\bno\s+point\s+(?:in\s+)?(?:living|being\s+alive|going\s+on)\b",
-    r"\boverdose\b",
-]
+PATTERNS: Dict[str, List[str]] = {
+    "suicide": [
+        r"\b(?:jump(?:ing)?|throw(?:ing)?\s+my\s*self)\s+(?:off|from|in\s+front\s+of)\s+(?:a|the|my)\s+"
+        r"(?:bridge|building|roof|cliff|train|tower|balcony|car\s+park)\b",
+        r"\bhang(?:ing)?\s+my\s*self\b",
+        r"\b(?:wrote|written|writing|left)\s+(?:a\s+)?(?:note|letters?)\s+(?:for|to)\s+(?:my|everyone|"
+        r"the\s+family)",
+        r"\bsuicid",
+        r"\bkill(?:ing)?\s+(?:my|him|her|them)\s*sel(?:f|ves)\b",
+        r"\bend(?:ing)?\s+(?:it\s+all|my\s+life|his\s+life|her\s+life|things|it)\b"
+        r"(?!\s+(?:session|treatment|early|there|here))",
+        r"\b(?:want|wanna|going|planning|plan)\s+to\s+die\b",
+        r"\bdon'?t\s+want\s+to\s+(?:live|be\s+alive|be\s+here|wake\s+up|go\s+on)\b",
+        r"\b(?:never|not)\s+(?:to\s+)?wake\s+up\s+again\b",
+        r"\bno\s+(?:reason|point)\s+(?:to|in)\s+(?:live|living|go(?:ing)?\s+on|being\s+alive)\b",
+        r"\bself[-\s]?harm",
+        r"\b(?:hurt|harm|cut)(?:ting|ing)?\s+my\s*self\b",
+        r"\bbetter\s+off\s+(?:dead|without\s+me|if\s+i\s+was(?:n'?t|\s+not)\s+here)\b",
+        r"\btake\s+(?:my|his|her|their)\s+(?:own\s+)?life\b",
+        r"\boverdos",
+        r"\btake\s+(?:all|every\s+one\s+of)\s+(?:my|the|his|her)\s+(?:pills|tablets|meds)\b",
+        r"\bcan'?t\s+(?:go\s+on|keep\s+going|do\s+this\s+anymore|take\s+it\s+anymore)\b",
+        r"\bhow\s+much\s+longer\s+i\s+can\s+(?:keep\s+going|go\s+on|cope|take\s+(?:it|this))\b",
+        r"\b(?:thought|thinking)\s+about\s+how\s+(?:i'?d|i\s+would|i\s+could|to)\s+(?:do\s+it|end)",
+    ],
+    "chest_pain": [
+        r"\bchest\s+(?:pain|pains|hurts?|hurting|is\s+(?:\w+\s+)?(?:tight|hurting|killing)|feels\s+"
+        r"(?:\w+\s+)?(?:tight|heavy|crushed)|pressure|tightness)",
+        r"\b(?:pressure|tightness|squeezing|crushing\s+feeling)\s+in\s+(?:my|his|her|the)\s+chest\b",
+        r"\b(?:clutching|holding|grabbing)\s+(?:my|his|her|their)\s+chest\b",
+        r"\bpain\s+in\s+(?:my|his|her|the)\s+chest\b",
+        r"\b(?:pain|pressure|tightness|squeezing)\s+(?:\w+\s+){0,2}(?:behind|in|on)\s+(?:my|his|her|the)\s+"
+        r"(?:breastbone|sternum)\b",
+        r"\b(?:crushing|squeezing|tight)\s+(?:pain\s+in\s+)?(?:my\s+)?chest\b",
+        r"\b(?:i\s+think\s+)?(?:i'?m|i\s+am|he'?s|she'?s|is)\s+having\s+a\s+(?:heart\s+attack|stroke)",
+    ],
+    "breathing": [
+        r"\b(?:asthma|copd)\s+attack\b",
+        r"\b(?:can'?t|cannot|can\s+not|couldn'?t|unable\s+to|struggling\s+to|hard\s+to|trouble|"
+        r"difficulty|problems?)\s+(?:breath(?:e|ing)?|catch\s+(?:my|his|her)\s+breath|get\s+"
+        r"(?:any\s+)?air)\b",
+        r"\bshort(?:ness)?\s+of\s+breath\b",
+        r"\bgasping\b",
+        r"\b(?:isn'?t|not|stopped)\s+breathing\b",
+        r"\blips\s+(?:are\s+|have\s+|went\s+)?(?:turning\s+|turned\s+|gone\s+|going\s+|look\s+)?blue\b",
+        r"\bwheez\w*\s+(?:really\s+|very\s+|so\s+)?bad(?:ly)?\b",
+        r"\binhaler\s+(?:isn'?t|is\s+not|not|doesn'?t|does\s+not|won'?t)\s+(?:helping|working|help|work)\b",
+    ],
+    "cauda_equina": [
+        r"\b(?:lost|losing|loss\s+of|no|can'?t|cannot)\s+(?:control\s+(?:of|over)\s+)?"
+        r"(?:my\s+|his\s+|her\s+)?(?:bladder|bowels?)\b",
+        r"\b(?:bladder|bowel)\s+(?:control|incontinence)\b",
+        r"\b(?:can'?t|cannot|unable\s+to)\s+(?:hold|control)\s+(?:when\s+i\s+|my\s+)?"
+        r"(?:pee|urine|wee|poo|poop|bowels?|bladder)\b",
+        r"\b(?:can'?t|cannot|unable\s+to|haven'?t\s+been\s+able\s+to)\s+(?:pee|urinate|wee|pass\s+"
+        r"urine|pass\s+water)\b",
+        r"\b(?:wet|peed|pooped|soiled)\s+(?:my\s*self|myself|himself|herself|my\s+pants|the\s+bed)\b",
+        r"\bincontinen",
+        r"\bnumb(?:ness)?\b[^.?!]{0,40}\b(?:groin|inner\s+thighs?|saddle|genitals?|private\s+parts|"
+        r"crotch|bum|buttocks|bottom|between\s+(?:my\s+|his\s+|her\s+|the\s+)?legs|down\s+there|"
+        r"down\s+below)\b",
+        r"\b(?:groin|inner\s+thighs?|saddle|genitals?|crotch|private\s+parts|down\s+there|"
+        r"down\s+below|between\s+(?:my\s+|his\s+|her\s+|the\s+)?legs)\b[^.?!]{0,30}\bnumb",
+        r"\bsaddle\s+(?:numbness|anaesthesia|anesthesia|area)\b",
+        r"\b(?:bum|buttocks|bottom|private\s+(?:area|parts))\b[^.?!]{0,30}\b(?:numb|no\s+feeling)",
+        r"\b(?:no|lost|losing|lack\s+of)\s+(?:any\s+)?(?:feeling|sensation)\b[^.?!]{0,30}\b(?:bum|"
+        r"buttocks|bottom|groin|genitals?|private|privates|crotch|inner\s+thighs?|between\s+"
+        r"(?:my|his|her|the)\s+legs|down\s+(?:there|below))",
+        r"\b(?:can'?t|cannot)\s+feel\s+(?:my|his|her)\s+(?:bum|bottom|buttocks|groin|genitals|"
+        r"private\s+parts|privates|crotch)\b",
+        r"\b(?:hasn'?t|haven'?t|has\s+not|have\s+not)\s+(?:peed|weed|urinated|been\s+able\s+to\s+"
+        r"(?:pee|wee|urinate))\b",
+        r"\bcauda\s+equina\b",
+    ],
+    "leg_weakness": [
+        rf"\b{_LEGS}\s+(?:won'?t|will\s+not|can'?t|don'?t)\s+(?:hold|support|carry)\s+"
+        r"(?:me|him|her|them)\b",
+        rf"\b(?:can'?t|cannot|unable\s+to)\s+(?:feel|move|lift)\s+{_BODY}?\s*{_LEGS}\b",
+        rf"\b{_LEGS}\s+(?:(?:has|have|is|are|just|keeps?|keep)\s+)*(?:gave|giving|give|gone|went|"
+        r"collaps\w*|buckl\w*)\s*(?:out|way|weak|numb|dead)\b",
+        rf"\b(?:sudden(?:ly)?|new)\s+(?:\w+\s+){{0,2}}(?:weak(?:ness)?|numb(?:ness)?|paraly\w*)\b"
+        rf"[^.?!]{{0,30}}\b{_LEGS}\b",
+        rf"\b{_LEGS}\s+(?:are|is|went|have\s+gone|feel|feels)\s+(?:suddenly\s+)?(?:numb|weak|"
+        r"paralys\w*|paralyz\w*)\b",
+        r"\bfoot\s*drop\b",
+        r"\b(?:can'?t|cannot|unable\s+to)\s+(?:lift|raise|pick\s+up)\s+(?:the\s+front\s+of\s+)?"
+        r"(?:my|his|her)\s+(?:foot|toes)\b",
+        r"\bfoot\s+(?:is\s+|keeps\s+)?(?:dragging|flopping|slapping)\b",
+        r"\btoes\s+(?:keep\s+|are\s+|keeps\s+)?(?:catching|dragging|catch|drag)\b",
+    ],
+    "trauma": [
+        r"\b(?:came|come|coming|thrown|knocked)\s+off\s+(?:my|his|her|the|a)\s+(?:bike|motorbike|"
+        r"motorcycle|horse|scooter|skateboard|e-?scooter|quad)\b",
+        r"\bheard\s+(?:a|something)\s+(?:crack|snap|pop)\b|\b(?:felt|heard)\s+(?:it|something)\s+snap\b",
+        r"\b(?:tackled|tackle|hit\s+hard|crashed\s+into|landed\s+(?:hard\s+)?on\s+(?:my|his|her)\s+(?:back|"
+        r"spine|tailbone|bum))\b",
+        r"\b(?:fell|fallen|falling|slipped|tumbled)\s+(?:off|from|down)\b",
+        r"\b(?:had|have\s+had|was\s+in|been\s+in|just\s+had)\s+an?\s+(?:bad\s+|serious\s+|major\s+)?"
+        r"(?:car|motorbike|motorcycle|bike|bicycle|road|traffic|skiing|work)?\s*(?:accident|crash|"
+        r"collision|wreck)\b",
+        r"\b(?:hit|run\s+over|knocked\s+down|knocked\s+over)\s+by\s+an?\s+(?:car|truck|bus|van|"
+        r"vehicle|bike|cyclist)\b",
+        r"\b(?:bad|serious|big|hard|nasty)\s+fall\b",
+        r"\b(?:car|motorbike|motorcycle|bike|bicycle|road|traffic)\s+(?:accident|crash|wreck|"
+        r"collision)\b",
+        r"\b(?:rear[-\s]?ended|t[-\s]?boned|run\s+over)\b",
+    ],
+    "aorta": [
+        r"\baneurysm\b[^.?!]{0,100}\b(?:sudden|pain|hurts?|agony|faint|pale|collapsed?)\b",
+        r"\b(?:tearing|ripping)\s+(?:\w+\s+){0,2}(?:pain|feeling|sensation)\b",
+        r"\b(?:pulsing|pulsating|throbbing)\s+(?:lump\s+|mass\s+|feeling\s+)?in\s+(?:my|his|her|the)"
+        r"\s+(?:belly|stomach|tummy|abdomen)\b",
+    ],
+    "stroke": [
+        r"\bface\s+(?:has\s+|is\s+|feels\s+)?(?:gone\s+|went\s+)?numb\b",
+        r"\bnumb\s+(?:down|on)\s+one\s+side\b|\bone\s+side\s+of\s+(?:my|his|her|their)\s+(?:face|body)\b",
+        r"\b(?:speech|words?|talking)\s+(?:sounds?|is|are|seems?|went|gone)\s+(?:off|strange|weird|"
+        r"funny|wrong|garbled|jumbled)\b",
+        r"\bface\s+(?:is\s+|has\s+|went\s+|looks?\s+)?(?:drooping|droopy|dropped|lopsided|fallen)\b",
+        r"\b(?:drooping|droopy|lopsided)\s+(?:face|mouth|smile)\b",
+        r"\b(?:speech\s+is\s+|is\s+|started\s+)?slurr(?:ed|ing)\b",
+        r"\b(?:can'?t|cannot)\s+(?:lift|raise|move)\s+(?:my|his|her)\s+(?:left\s+|right\s+)?arm\b",
+        r"\bworst\s+headache\b",
+    ],
+    "collapse": [
+        r"\b(?:coll?aps(?:ed|ing)|passed\s+out|unconscious|fainted|faint(?:ed|ing)\s+in|blacked\s+out|"
+        r"keeled\s+over|lost\s+consciousness|not\s+respond\w*|unresponsive|won'?t\s+wake\s+up)\b",
+        r"\b(?:having|had)\s+a\s+(?:seizure|fit)\b",
+        r"\bcall(?:ing)?\s+(?:an?\s+)?ambulance\b",
+        r"\b(?:this\s+is\s+an|it'?s\s+an|having\s+an|medical)\s+emergency\b",
+        r"\bnot\s+making\s+(?:any\s+)?sense\b",
+        r"\b(?:drowsy|sleepy)\s+and\s+confused\b|\bconfused\s+and\s+(?:drowsy|sleepy)\b",
+        r"\bconfused\s+(?:since|after)\s+(?:the|my|his|her)\s+(?:session|chamber|cryo|treatment)\b",
+        r"\b(?:hard|difficult|can'?t|cannot)\s+(?:to\s+)?wake\s+(?:him|her|them)?\s*up\b",
+    ],
+    "hypothermia": [
+        r"\b(?:can'?t|won'?t|doesn'?t|didn'?t|cannot)\s+stop\s+(?:shivering|shaking)\b",
+        r"\b(?:shivering|shaking)\s+(?:uncontrollabl\w*|violently|non[-\s]?stop)\b",
+        r"\buncontrollabl\w*\s+(?:shivering|shaking)\b",
+        r"\bhypotherm",
+        r"\b(?:can'?t|cannot|unable\s+to)\s+(?:get\s+)?warm(?:\s+up)?\b",
+        r"\b(?:icy|ice|freezing)\s+cold\b[^.?!]{0,60}\b(?:drowsy|sleepy|confused|muddled|"
+        r"not\s+making\s+sense|hard\s+to\s+wake)\b",
+    ],
+    "circulation": [
+        r"\b(?:legs?|foot|feet)\s+(?:is|are|has|have|went|turned|turning|looks?|gone|feels?)?\s*"
+        r"(?:\w+\s+)?(?:cold\s+and\s+(?:pale|white|blue)|pale\s+and\s+cold|white\s+and\s+cold)\b",
+        r"\bcold\s+(?:and\s+)?(?:pale|white|blue)\s+(?:legs?|foot|feet)\b",
+    ],
+    "cold_burn": [
+        r"\b(?:frost\s?bit\w*|frost\s?nip|cold\s+burns?|ice\s+burns?|freeze\s+burns?|"
+        r"burnt?\s+by\s+the\s+cold)\b",
+        r"\bblister\w*\b[^.?!]{0,60}\b(?:session|chamber|cryo\w*|treatment|cold|booth|cabin)\b",
+        r"\b(?:session|chamber|cryo\w*|treatment|booth|cabin)\b[^.?!]{0,60}\bblister",
+        r"\bskin\b[^.?!]{0,40}\b(?:waxy|hard\s+and\s+white|white\s+and\s+hard|grey|gray|black|"
+        r"blackish)\b",
+    ],
+    "infection": [
+        r"\b(?:fever|feverish|chills|shivers|hot|swollen|swelling|pus|oozing|red\s+and\s+hot)\b"
+        r"[^.?!]{0,60}\b(?:injection|epidural|surgery|operation|procedure|incision|wound|op)\b",
+        r"\b(?:injection|epidural|surgery|operation|procedure|incision|wound)\b[^.?!]{0,60}\b"
+        r"(?:fever|feverish|chills|shivers|hot|swollen|pus|oozing|infected)\b",
+    ],
+    "cancer_history": [
+        r"\b(?:cancer|tumou?r|chemo\w*|radiotherapy|radiation\s+therapy|lymphoma|leuka?emia|"
+        r"myeloma)\b[^.?!]{0,120}\b(?:at\s+night|night\s+pain|in\s+the\s+night|wakes?\s+(?:me|him|"
+        r"her)|at\s+rest|new\s+(?:back\s+)?pain|worse\s+at|getting\s+worse|won'?t\s+(?:go|ease)|"
+        r"(?:doesn'?t|does\s+not|not)\s+ease|constant|different)\b",
+        r"\b(?:at\s+night|night\s+pain|wakes?\s+(?:me|him|her)|at\s+rest|new\s+(?:back\s+)?pain)\b"
+        r"[^.?!]{0,120}\b(?:cancer|tumou?r|chemo\w*|radiotherapy|lymphoma|leuka?emia|myeloma)\b",
+    ],
+    "weight_loss": [
+        r"\b(?:lost|losing|dropped|dropping)\s+(?:\w+\s+){0,3}(?:weight|kilos?|kg|pounds|lbs|"
+        r"stone)\b[^.?!]{0,60}\b(?:without\s+(?:trying|dieting|meaning\s+to)|no\s+reason|"
+        r"not\s+(?:trying|dieting)|don'?t\s+know\s+why|unexplained|for\s+no)\b",
+        r"\bunexplained\s+weight\s+loss\b",
+        r"\bnight\s+sweats\b|\bsweat(?:s|ing|y)?\s+(?:at|in\s+the|during\s+the)\s+night\b",
+    ],
+    "fever": [
+        r"\b(?:fever|feverish|high\s+temperature|temperature\s+of|running\s+a\s+temp\w*|chills|"
+        r"burning\s+up|shivery|hot\s+and\s+cold|(?:cold|hot)\s+sweats)\b",
+    ],
+}
 
-_MEDICAL_PATTERNS = [
-    # chest pain
-    r"\bchest\s+(?:pain|pains|hurts?|hurting|is\s+(?:\w+\s+)?(?:tight|hurting|killing)|feels\s+(?:\w+\s+)?(?:tight|heavy|crushed)|pressure|tightness)",
-    r"\b(?:pressure|tightness|squeezing)\s+in\s+(?:my|his|her|the)\s+chest\b",
-    r"\b(?:clutching|holding|grabbing)\s+(?:my|his|her|their)\s+chest\b",
-    r"\bpain\s+in\s+(?:my|his|her|the)\s+chest\b",
-    r"\b(?:crushing|squeezing|tight)\s+(?:pain\s+in\s+)?(?:my\s+)?chest\b",
-    r"\bheart\s+attack\s+(?:now|right\s+now)\b",
-    r"\b(?:i\s+think\s+)?(?:i'?m|i\s+am|he'?s|she'?s)\s+having\s+a\s+(?:heart\s+attack|stroke)\b",
-    # breathing
-    r"\b(?:can'?t|cannot|can\s+not|couldn'?t|unable\s+to|struggling\s+to|hard\s+to|trouble|difficulty|problems?)\s+(?:breath(?:e|ing)?|catch\s+(?:my|his|her)\s+breath)\b",
-    r"\bshort(?:ness)?\s+of\s+breath\b",
-    r"\bgasping\b",
-    r"\b(?:isn'?t|not|stopped)\s+breathing\b",
-    # bladder and bowel
-    r"\b(?:lost|losing|loss\s+of|no|can'?t|cannot)\s+(?:control\s+(?:of|over)\s+)?(?:my\s+)?(?:bladder|bowels?)\b",
-    r"\b(?:bladder|bowel)\s+(?:control|incontinence)\b",
-    r"\b(?:can'?t|cannot|unable\s+to)\s+(?:hold|control)\s+(?:when\s+i\s+|my\s+)?(?:pee|urine|wee|poo|poop|bowels?|bladder)\b",
-    r"\b(?:can'?t|cannot|unable\s+to)\s+(?:pee|urinate|wee)\b",
-    r"\b(?:wet|peed|pooped|soiled)\s+(?:my\s*self|myself|my\s+pants)\b",
-    r"\bincontinen",
-    # saddle numbness
-    r"\bnumb(?:ness)?\b[^.?!]{0,40}\b(?:groin|inner\s+thighs?|saddle|genitals?|private\s+parts|crotch|bum|buttocks|between\s+(?:my\s+)?legs)\b",
-    r"\b(?:groin|inner\s+thighs?|saddle|genitals?|crotch|private\s+parts)\b[^.?!]{0,30}\bnumb",
-    r"\bsaddle\s+(?:numbness|anaesthesia|anesthesia|area)\b",
-    r"\b(?:bum|buttocks|private\s+(?:area|parts))\b[^.?!]{0,30}\b(?:numb|no\s+feeling)",
-    r"\bcauda\s+equina\b",
-    # new weakness or numbness in the legs
-    r"\b(?:legs?|feet)\s+(?:won'?t|will\s+not|can'?t|don'?t)\s+(?:hold|support|carry)\s+(?:me|him|her)\b",
-    r"\b(?:can'?t|cannot|unable\s+to)\s+(?:feel|move|lift|stand\s+on)\s+(?:my|his|her|either|both)?\s*(?:legs?|feet|foot)\b",
-    r"\b(?:legs?|feet|foot)\s+(?:(?:has|have|is|are|just|keeps?|keep)\s+)*(?:gave|giving|give|gone|went|going|suddenly|collaps\w*|buckl\w*)\s*(?:out|way|weak|numb|dead)?\b",
-    r"\b(?:sudden(?:ly)?|new|getting)\s+(?:\w+\s+){0,2}(?:weak(?:ness)?|numb(?:ness)?|paraly\w*)\b[^.?!]{0,30}\b(?:legs?|feet|foot)\b",
-    r"\b(?:weak(?:ness)?|numb(?:ness)?|paraly\w*)\s+(?:in\s+)?(?:both\s+)?(?:my|his|her)\s+(?:legs?|feet|foot)\b(?![^.?!]*\b(?:after|from)\s+(?:the\s+)?(?:cryo|session|treatment|chamber))",
-    r"\b(?:legs?|feet)\s+(?:are|is|went|have\s+gone|feel|feels)\s+(?:suddenly\s+)?(?:numb|weak|dead|paralys\w*|paralyz\w*)\b(?![^.?!]*\b(?:after|from)\s+(?:the\s+)?(?:cryo|session|treatment|chamber))",
-    # falls and accidents
-    r"\b(?:fell|fallen|falling|slipped|tumbled)\s+(?:off|from|down)\b",
-    r"\b(?:had|have\s+had|was\s+in|been\s+in|just\s+had)\s+an?\s+(?:bad\s+|serious\s+|major\s+)?(?:car|motorbike|motorcycle|bike|bicycle|road|traffic|skiing|work)?\s*(?:accident|crash|collision|wreck)\b",
-    r"\b(?:hit|run\s+over|knocked\s+down)\s+by\s+a\s+(?:car|truck|bus|van|vehicle)\b",
-    r"\b(?:bad|serious|big|hard|nasty)\s+fall\b",
-    r"\b(?:car|motorbike|motorcycle|bike|bicycle|road|traffic)\s+(?:accident|crash|wreck|collision)\b(?![^.?!]*\b(?:years?|months?)\s+ago\b)",
-    r"\b(?:rear[-\s]?ended|t[-\s]?boned|run\s+over)\b",
-    # fever with back pain
-    r"\b(?:fever|feverish|high\s+temperature|temperature\s+of|chills|burning\s+up)\b",
-    # a cold, pale leg
-    r"\b(?:legs?|foot|feet|toes)\s+(?:is|are|has|have|went|turned|turning|looks?|gone|feels?)?\s*(?:\w+\s+)?(?:cold\s+and\s+(?:pale|white|blue)|pale|white|blue|grey|gray|purple)\b",
-    r"\b(?:pale|white|blue|grey|gray)\s+(?:and\s+cold\s+)?(?:legs?|foot|feet)\b",
-    r"\bcold\s+(?:and\s+)?(?:pale|white|blue)\s+(?:legs?|foot|feet)\b",
-    # collapse and unconsciousness
-    r"\b(?:coll?aps(?:ed|ing)|passed\s+out|unconscious|fainted|not\s+respond\w*|unresponsive)\b",
-    r"\bcall(?:ing)?\s+(?:an?\s+)?ambulance\b",
-    r"\b(?:this\s+is\s+an|it'?s\s+an|having\s+an|medical)\s+emergency\b",
-]
 
-_SUICIDE = re.compile("|".join(_SUICIDE_PATTERNS), re.IGNORECASE)
-_MEDICAL = re.compile("|".join(_MEDICAL_PATTERNS), re.IGNORECASE)
-_QUESTION_START = (
-    r"^\s*(?:will|would|does|do|is|are|can|could|should|might|may|what|how|why|when)\b"
-)
-_QUESTION = re.compile(_QUESTION_START, re.IGNORECASE)
-_PERSONAL = re.compile(rf"\b{_I}\b", re.IGNORECASE)
-# Questions about the treatment's own, expected effects are not emergencies.
-_ABOUT_TREATMENT = re.compile(
-    _QUESTION_START
-    + r"[^.!]*\b(?:cryo\w*|wbc|session|treatment|chamber|therapy|cold|afterwards?)\b",
-    re.IGNORECASE,
-)
+@dataclass(frozen=True)
+class RuleHit:
+    """A category's phrase found in a text (its level of care is in bot/nlu/red_flags.yml)."""
+
+    category: str
+    start: int
+    end: int
 
 
-def emergency_kind(text: str) -> Optional[str]:
-    """'suicide', 'medical' or None for a message."""
-    normalised = text.replace("’", "'")
-    if _SUICIDE.search(normalised):
-        return SUICIDE
-    match = _MEDICAL.search(normalised)
-    if not match:
-        return None
-    # A general question ("can a car crash cause back pain?") is not someone in trouble.
-    if _QUESTION.search(normalised) and not _PERSONAL.search(normalised):
-        return None
-    if _ABOUT_TREATMENT.search(normalised) and not _PERSONAL.search(normalised[: match.start()]):
-        return None
-    return MEDICAL
+@lru_cache(maxsize=1)
+def compiled() -> Dict[str, Pattern[str]]:
+    return {
+        category: re.compile("|".join(patterns), re.IGNORECASE)
+        for category, patterns in PATTERNS.items()
+    }
+
+
+def rule_hits(text: str) -> List[RuleHit]:
+    """Every category whose phrases appear in the text, first match each."""
+    normalised = text.replace("’", "'").replace("‘", "'")
+    hits = []
+    for category, pattern in compiled().items():
+        match = pattern.search(normalised)
+        if match:
+            hits.append(RuleHit(category, match.start(), match.end()))
+    return hits
+
+
+def emergency_kind(category: Optional[str]) -> str:
+    """What the emergency answer is chosen by: the crisis line first for suicidal thoughts."""
+    return SUICIDE if category == SUICIDE else MEDICAL

@@ -1,18 +1,17 @@
 """Deletes conversations idle for longer than the retention period (run it daily).
 
 Run: python -m bot.production.retention [--days N] [--endpoints endpoints.yml]
-(N from RETENTION_DAYS, else 30)
+(N from RETENTION_DAYS, else retention_days in clinic.yml)
 """
 
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 from pathlib import Path
 from typing import List, Optional
 
-DEFAULT_DAYS = 30
+from bot.shared.settings import load_settings
 
 
 def idle_conversation_store(endpoints: Path):
@@ -36,9 +35,8 @@ def main(argv: Optional[List[str]] = None) -> int:
     parser = argparse.ArgumentParser(
         description="Delete conversations idle for longer than N days."
     )
-    parser.add_argument(
-        "--days", type=float, default=float(os.environ.get("RETENTION_DAYS", DEFAULT_DAYS))
-    )
+    # The same period the checklist tells visitors (clinic.yml or RETENTION_DAYS).
+    parser.add_argument("--days", type=float, default=float(load_settings().retention_days))
     parser.add_argument("--endpoints", type=Path, default=Path("endpoints.yml"))
     args = parser.parse_args(argv)
     if args.days <= 0:

@@ -25,14 +25,16 @@ class ClinicSettings:
     clinic_hours: str = "Monday to Friday 8am to 6pm, Saturday 9am to 1pm"
     emergency_number: str = "911"
     crisis_line: str = "988"
+    # How long conversations (with checklist answers) are kept: the retention job deletes
+    # conversations idle for longer, and the checklist tells visitors so.
+    retention_days: str = "30"
 
     @staticmethod
     def env_name(field_name: str) -> str:
-        """CLINIC_PHONE for clinic_phone, EMERGENCY_NUMBER and CRISIS_LINE as they are."""
+        """CLINIC_PHONE for clinic_phone; EMERGENCY_*, CRISIS_*, RETENTION_* as they are."""
         upper = field_name.upper()
-        return (
-            upper if upper.startswith(("CLINIC_", "EMERGENCY_", "CRISIS_")) else f"CLINIC_{upper}"
-        )
+        kept = ("CLINIC_", "EMERGENCY_", "CRISIS_", "RETENTION_")
+        return upper if upper.startswith(kept) else f"CLINIC_{upper}"
 
     def as_slots(self) -> Dict[str, str]:
         return asdict(self)

@@ -38,9 +38,9 @@ FALLBACK_ACTIONS = {"action_fallback", "action_default_fallback"}
 SILENT_ACTIONS = {"action_listen", "action_session_start", "action_unlikely_intent"}
 CHECKLIST_FORM = "checklist_form"
 # Privacy: health details and emergencies are never read into the report.
-PRIVATE_INTENTS = {"inform_condition", "emergency"}
-PRIVATE_ENTITIES = {CONDITION_ENTITY, NEGATED_CONDITION_ENTITY, "emergency_kind"}
-PRIVATE_ACTIONS = {"utter_emergency"}
+PRIVATE_INTENTS = {"inform_condition", "emergency", "urgent"}
+PRIVATE_ENTITIES = {CONDITION_ENTITY, NEGATED_CONDITION_ENTITY, "care_kind"}
+PRIVATE_ACTIONS = {"utter_emergency", "utter_urgent"}
 # Below even odds an answer is as likely wrong as right (below 0.3 the fallback takes over).
 LOW_INTENT_CONFIDENCE = 0.5
 # Same for the FAQ topic: among 20 topics the selector is above 0.9 on most right answers.

@@ -30,12 +30,12 @@ class FakeProviders:
         with self._lock:
             return [c["body"] for c in self.calls if c["path"].startswith(f"/{provider}/")]
 
-    def wait_for(self, provider: str, phrase: str, timeout: float = 30.0) -> str:
-        """The first call to `provider` whose body contains `phrase`."""
+    def wait_for(self, provider: str, phrase: str, timeout: float = 30.0, also: str = "") -> str:
+        """The first call to `provider` whose body contains `phrase` (and `also`, if given)."""
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             for body in self.texts_sent(provider):
-                if phrase in body:
+                if phrase in body and also in body:
                     return body
             time.sleep(0.2)
         raise AssertionError(

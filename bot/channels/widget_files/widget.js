@@ -13,6 +13,8 @@
   var base = new URL(script.src, window.location.href);
   var endpoint = base.origin + "/webhooks/widget/webhook";
   var title = script.getAttribute("data-title") || "Ask about cryotherapy";
+  // The clinic's emergency number, written in by the server that serves this file.
+  var EMERGENCY_NUMBER = "__EMERGENCY_NUMBER__";
   var accent = script.getAttribute("data-color") || "";
   var STORE = "cryoChat:" + base.origin;
   var URL_PATTERN = /(https?:\/\/[^\s<>"']+[^\s<>"'.,;:!?)])/g;
@@ -188,7 +190,8 @@
         }
       });
     }).catch(function () {
-      add({ from: "bot", text: "Sorry, I can't reach the assistant right now. Please try again in a moment." });
+      add({ from: "bot", text: "Sorry, I can't reach the assistant right now. Please try again in a moment. " +
+        "If this is an emergency, call " + EMERGENCY_NUMBER + " now." });
     });
   }
 

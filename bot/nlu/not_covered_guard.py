@@ -1,0 +1,166 @@
+"""The open-set decision: an FAQ answer only when a topic truly fits, else "I don't have that".
+
+The FAQ selector always names its best topic; for a question the catalogue does not cover,
+that is a neighbour that does not answer it. This component turns the `faq` intent into
+`not_covered` when the best topic is not clearly the one: its probability is low, the second
+topic is nearly as likely, or the question is far from every training example of that topic
+(cosine similarity of the sentence vectors). Each check can be switched off with 0. The
+intent classifier also learns `not_covered` from varied out-of-catalogue questions.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any, Dict, List, Optional, Text
+
+import numpy as np
+from rasa.engine.graph import ExecutionContext, GraphComponent
+from rasa.engine.recipes.default_recipe import DefaultV1Recipe
+from rasa.engine.storage.resource import Resource
+from rasa.engine.storage.storage import ModelStorage
+from rasa.nlu.classifiers.classifier import IntentClassifier
+from rasa.nlu.constants import RESPONSE_SELECTOR_PROPERTY_NAME
+from rasa.shared.nlu.constants import (
+    INTENT,
+    INTENT_NAME_KEY,
+    INTENT_RANKING_KEY,
+    INTENT_RESPONSE_KEY,
+    PREDICTED_CONFIDENCE_KEY,
+    TEXT,
+)
+from rasa.shared.nlu.training_data.message import Message
+from rasa.shared.nlu.training_data.training_data import TrainingData
+
+NOT_COVERED_INTENT = "not_covered"
+OPEN_SET_OUTPUT = "open_set"
+
+
+def unit_sentence_vector(message: Message) -> Optional[np.ndarray]:
+    dense = message.get_dense_features(TEXT)[1]
+    if dense is None:
+        return None
+    vector = np.asarray(dense.features[0], dtype=np.float32)
+    return vector / max(float(np.linalg.norm(vector)), 1e-9)
+
+
+@DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=True)
+class NotCoveredGuard(GraphComponent, IntentClassifier):
+    @staticmethod
+    def get_default_config() -> Dict[Text, Any]:
+        return {
+            "retrieval_intent": "faq",
+            "min_topic_confidence": 0.0,
+            "min_margin": 0.0,
+            "min_example_similarity": 0.0,
+        }
+
+    def __init__(
+        self,
+        config: Dict[Text, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        vectors: Optional[np.ndarray] = None,
+        topics: Optional[List[str]] = None,
+    ) -> None:
+        self._config = config
+        self._model_storage = model_storage
+        self._resource = resource
+        self._vectors = vectors
+        self._topics = np.array(topics or [])
+
+    @classmethod
+    def create(
+        cls,
+        config: Dict[Text, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+    ) -> NotCoveredGuard:
+        return cls(config, model_storage, resource)
+
+    def train(self, training_data: TrainingData) -> Resource:
+        examples = [
+            m
+            for m in training_data.intent_examples
+            if m.get(INTENT) == self._config["retrieval_intent"] and m.get(INTENT_RESPONSE_KEY)
+        ]
+        pairs = [(unit_sentence_vector(m), m.get(INTENT_RESPONSE_KEY)) for m in examples]
+        pairs = [(v, topic) for v, topic in pairs if v is not None]
+        self._vectors = np.stack([v for v, _ in pairs]) if pairs else np.zeros((0, 1), np.float32)
+        self._topics = np.array([topic for _, topic in pairs])
+        with self._model_storage.write_to(self._resource) as folder:
+            np.save(folder / "example_vectors.npy", self._vectors)
+            (folder / "example_topics.json").write_text(
+                json.dumps(self._topics.tolist()), encoding="utf-8"
+            )
+        return self._resource
+
+    @classmethod
+    def load(
+        cls,
+        config: Dict[Text, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+        **kwargs: Any,
+    ) -> NotCoveredGuard:
+        try:
+            with model_storage.read_from(resource) as folder:
+                vectors = np.load(folder / "example_vectors.npy")
+                topics = json.loads((folder / "example_topics.json").read_text(encoding="utf-8"))
+        except (ValueError, FileNotFoundError):  # nothing was trained (an NLU-less model)
+            return cls(config, model_storage, resource)
+        return cls(config, model_storage, resource, vectors, topics)
+
+    def process(self, messages: List[Message]) -> List[Message]:
+        for message in messages:
+            if (message.get(INTENT) or {}).get(INTENT_NAME_KEY) == self._config["retrieval_intent"]:
+                self._decide(message)
+        return messages
+
+    def signals(self, message: Message) -> Optional[Dict[str, Any]]:
+        """The best topic, its probability, its lead over the second, its closest example."""
+        selected = (message.get(RESPONSE_SELECTOR_PROPERTY_NAME) or {}).get(
+            self._config["retrieval_intent"]
+        ) or {}
+        ranking = selected.get("ranking") or []
+        if not ranking:
+            return None
+        topic = ranking[0].get(INTENT_RESPONSE_KEY)
+        confidence = float(ranking[0].get(PREDICTED_CONFIDENCE_KEY, 0.0))
+        second = float(ranking[1].get(PREDICTED_CONFIDENCE_KEY, 0.0)) if len(ranking) > 1 else 0.0
+        vector = unit_sentence_vector(message)
+        similarity = 1.0
+        if vector is not None and self._vectors is not None and len(self._topics):
+            own = self._vectors[self._topics == topic]
+            similarity = float((own @ vector).max()) if len(own) else 0.0
+        return {
+            "topic": topic,
+            "confidence": round(confidence, 4),
+            "margin": round(confidence - second, 4),
+            "similarity": round(similarity, 4),
+        }
+
+    def covered(self, signals: Dict[str, Any]) -> bool:
+        return (
+            signals["confidence"] >= self._config["min_topic_confidence"]
+            and signals["margin"] >= self._config["min_margin"]
+            and signals["similarity"] >= self._config["min_example_similarity"]
+        )
+
+    def _decide(self, message: Message) -> None:
+        signals = self.signals(message)
+        if signals is None:
+            return
+        covered = self.covered(signals)
+        message.set(OPEN_SET_OUTPUT, {**signals, "covered": covered}, add_to_output=True)
+        if covered:
+            return
+        top = {INTENT_NAME_KEY: NOT_COVERED_INTENT, PREDICTED_CONFIDENCE_KEY: 1.0}
+        rest = [
+            r
+            for r in message.get(INTENT_RANKING_KEY) or []
+            if r.get(INTENT_NAME_KEY) != NOT_COVERED_INTENT
+        ]
+        message.set(INTENT, top, add_to_output=True)
+        message.set(INTENT_RANKING_KEY, [top] + rest, add_to_output=True)

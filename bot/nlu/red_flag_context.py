@@ -1,0 +1,241 @@
+"""The context that turns a red-flag word into no alarm, read per sentence.
+
+A fall "as a kid", a fever "last month, fine now", a question about a risk ("can you faint
+in the chamber?"), a hypothetical ("what if I feel dizzy"), a long-standing checklist condition
+("my toes go white in the cold, I have Raynaud's"), tired legs after the gym and figures of
+speech ("this pain is killing me") are not emergencies. Anything said to be happening now
+overrides all of these: when in doubt, the message keeps its alarm.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import List, Optional
+
+MAX_SENTENCE_CHARS = 400
+
+_SENTENCE_BREAK = re.compile(
+    r"(?<=[.!?])\s+|\n+|;\s*|\s+(?:but|however|although|though)\s+", re.IGNORECASE
+)
+NOW = re.compile(
+    r"\b(?:now|right now|today|tonight|this (?:morning|afternoon|evening)|suddenly|"
+    r"all of a sudden|out of nowhere|since (?:yesterday|last night|this|the session|i got out|"
+    r"i came out|then)|an? (?:hour|few hours|couple of hours) ago|\d+ (?:minutes?|mins?|hours?|"
+    r"hrs?) ago|minutes ago|hours ago|yesterday|last night|getting worse|worse and worse|"
+    r"won'?t stop|can'?t stop|currently|at the moment|please help|help me|call an ambulance|"
+    r"asap|right after|straight after|just (?:fell|had|collapsed|passed out|fainted|happened|"
+    r"came out|got out|now|started|noticed))\b",
+    re.IGNORECASE,
+)
+PAST = re.compile(
+    r"\b(?:years? ago|\d+\s*(?:years?|yrs?|months?)\s+ago|(?:a|one|two|three|four|five|six|seven|"
+    r"eight|nine|ten|several|many|few|couple of) (?:years?|months?) ago|last (?:year|month|summer|"
+    r"winter|spring|autumn|fall)|as an? (?:kid|child|teen|teenager|baby|youngster)|when i was "
+    r"(?:a |an |young|little|younger|small|\d)|in (?:19|20)\d\d|back in|long time ago|long ago|"
+    r"used to|in the past|years back|decades? ago|once,? (?:years|a long)|"
+    r"once\b(?!\s+(?:i|we|he|she|you|they|it)\b))\b",
+    re.IGNORECASE,
+)
+RESOLVED = re.compile(
+    r"\b(?:fine now|ok now|okay now|all good now|better now|recovered|all clear|all fine|"
+    r"back to normal|went back to normal|faded|went away|wore off|worn off|settled down|passed|"
+    r"fully healed|healed|gone now|no problems since|never had (?:a|any) problem since|"
+    r"been fine since|fine since|all good since|sorted now|resolved)\b",
+    re.IGNORECASE,
+)
+_QUESTION_START = (
+    r"^\s*(?:so\s+|and\s+|but\s+|also\s+|hi,?\s+|hey,?\s+|quick question,?\s+)?"
+    r"(?:will|would|does|do|did|is|are|was|can|could|should|might|may|what|how|why|"
+    r"when|which|who|has|have|any|anyone)\b"
+)
+QUESTION = re.compile(_QUESTION_START, re.IGNORECASE)
+HYPOTHETICAL = re.compile(
+    r"\b(?:what if|what happens if|what do i do if|what should i do if|in case|if (?:i|you|someone|"
+    r"somebody|people|he|she|they|my)|would i|could i|might i|is there a risk|risk of|chance of|"
+    r"possible to|is it possible|can you get|can people|can it|can cryo\w*|does it cause|"
+    r"do people|does anyone)\b",
+    re.IGNORECASE,
+)
+# Someone describing what is happening to them or to a person with them.
+PERSON = re.compile(
+    r"\b(?:i|i'm|im|i've|ive|i'd|me|my|mine|myself|we|our|us|he|she|he's|she's|his|her|him|"
+    r"they're|their|them)\b",
+    re.IGNORECASE,
+)
+EXERTION = re.compile(
+    r"\b(?:gym|leg day|workout|work out|worked out|training|trained|squats?|deadlifts?|lifting "
+    r"weights|weights session|run|running|ran|jog|jogging|marathon|hike|hiking|hiked|cycling|"
+    r"cycled|bike ride|football|match|game|exercise|exercising|spin class|spin|crossfit|pilates|"
+    r"yoga|gardening|dancing|climbing|leg press|lunges|bootcamp|boot camp|cardio|treadmill|"
+    r"stairmaster|stair climber|5k|10k|half marathon|triathlon|tennis|netball|basketball|"
+    r"skiing|surfing|kickboxing|boxing|martial arts|long walk|walking|hill walk|wall sit|"
+    r"personal trainer|pt session|hiit|zumba|rowing|swim|swimming|sprint|sprints|plyo\w*)\b",
+    re.IGNORECASE,
+)
+FIGURE_OF_SPEECH = re.compile(
+    r"\b(?:killing me|killin me|murdering me|kills me|dying to|to die for|die for|dead tired|"
+    r"dead on my feet|breathtaking|took my breath away|scared to death|bored to death|"
+    r"nearly died laughing|drop dead|kill for|would kill|i'?d kill|death of me|i'?ll die|"
+    r"i'?d die|rather die|on fire|(?:is|are) screaming|lol|lmao|haha\w*|jk|just joking|kidding)\b",
+    re.IGNORECASE,
+)
+# Mild words: enough to set aside a "possibly urgent" vote, never a rule or an emergency.
+MILD = re.compile(
+    r"\b(?:a bit|a little|bit of|slightly|slight|mild|mildly|kind of|kinda|sort of|a tad|"
+    r"little bit|normal\?|is (?:that|this|it) normal|should i worry)\b",
+    re.IGNORECASE,
+)
+HEALTHY = re.compile(
+    r"\b(?:is|are|feels?|i'?m|im|all|been|looks?)\s+(?:totally\s+|perfectly\s+|completely\s+)?"
+    r"(?:fine|normal|ok|okay|healthy|good|great|clear)\b|\bnothing\s+wrong\b",
+    re.IGNORECASE,
+)
+# Care for a history of cancer is about new pain now: the cancer itself is always in the past.
+HISTORY_IS_THE_POINT = {"cancer_history"}
+# A long-standing condition, described calmly (Raynaud's in the cold, asthma on an inhaler).
+LONG_STANDING = re.compile(
+    r"\b(?:always|for years|since i was|diagnosed|controlled|under control|well managed|"
+    r"managed with|on (?:tablets|pills|medication|meds)|inhaler|tablets for|pills for|"
+    r"history of|in the cold|when it'?s cold|when i'?m cold|cold weather|in winter|every winter|"
+    r"raynaud'?s?)\b",
+    re.IGNORECASE,
+)
+OTHER_PERSON = re.compile(
+    r"\b(?:my (?:wife|husband|partner|son|daughter|kid|kids|child|children|boy|girl|mum|mom|"
+    r"mother|mam|ma|dad|father|pa|brother|sister|friend|mate|buddy|grandma|grandmother|"
+    r"grandpa|grandfather|nan|nana|gran|granny|grandad|granddad|uncle|aunt|auntie|cousin|"
+    r"boyfriend|girlfriend|fiance|fiancee|colleague|coworker|neighbour|neighbor|flatmate|"
+    r"roommate|client|patient|teen|teenager|baby|niece|nephew|in-laws?|father-in-law|"
+    r"mother-in-law|spouse|other half|hubby|missus)|he|she|he's|she's|hes|shes|him|"
+    r"someone|somebody|a (?:man|woman|client|customer|person|lady|guy))\b",
+    re.IGNORECASE,
+)
+
+
+SUDDEN_LEGS = re.compile(
+    r"\b(?:suddenly|can'?t (?:feel|move|lift)|won'?t (?:hold|move)|gave way|giving way|"
+    r"paraly\w*)\b",
+    re.IGNORECASE,
+)
+
+
+@dataclass(frozen=True)
+class Sentence:
+    start: int
+    end: int
+    text: str
+
+
+def sentences(text: str) -> List[Sentence]:
+    """The message's sentences (and clauses after "but"), long ones cut to a few hundred chars."""
+    found, position = [], 0
+    for match in list(_SENTENCE_BREAK.finditer(text)) + [None]:
+        end = match.start() if match else len(text)
+        chunk = text[position:end]
+        for offset in range(0, max(len(chunk), 1), MAX_SENTENCE_CHARS):
+            piece = chunk[offset : offset + MAX_SENTENCE_CHARS]
+            if piece.strip():
+                start = position + offset + (len(piece) - len(piece.lstrip()))
+                found.append(Sentence(start, start + len(piece.strip()), piece.strip()))
+        position = match.end() if match else len(text)
+    return found
+
+
+def normalise(text: str) -> str:
+    return text.replace("’", "'").replace("‘", "'")
+
+
+def happening_now(sentence: str) -> bool:
+    return bool(NOW.search(normalise(sentence)))
+
+
+def suppression(
+    sentence: str,
+    category: str,
+    names_condition: bool = False,
+    layer: str = "rules",
+    level: str = "emergency",
+    reported_elsewhere: bool = False,
+) -> Optional[str]:
+    """Why a red flag in this sentence (or clause) is not an alarm, or None when it stands.
+
+    `names_condition`: the sentence talks of a checklist condition, had or denied: that is the
+    checklist's business, not an alarm (a rule's own words are not overruled by it). Figures
+    of speech and mild words set aside only the semantic and classifier layers' votes: a rule's
+    phrase is specific enough to stand. `reported_elsewhere`: another sentence of the message
+    reports what is happening to someone now, so a question here ("is that normal?") is about it.
+    """
+    text = normalise(sentence)
+    now = happening_now(RESOLVED.sub(" ", text))  # "fine now" is not something happening now
+    learned = layer != "rules"
+    if category == "suicide" and not (learned and FIGURE_OF_SPEECH.search(text)):
+        return None  # thoughts of suicide always get the crisis line (a rule's words always do)
+    if RESOLVED.search(text) and not (now and not learned):
+        return "resolved"
+    history_matters = category in HISTORY_IS_THE_POINT
+    if PAST.search(text) and not now and not history_matters:
+        return "past"
+    if HYPOTHETICAL.search(text) and not now:
+        return "hypothetical"
+    if QUESTION.search(text) and not PERSON.search(text) and not reported_elsewhere:
+        return "general question"
+    if FIGURE_OF_SPEECH.search(text) and (learned or not now):
+        return "figure of speech"
+    if learned and level == "urgent" and MILD.search(text) and not now:
+        return "mild"
+    if (
+        (category == "leg_weakness" or (learned and category != "trauma"))
+        and EXERTION.search(text)
+        and not SUDDEN_LEGS.search(text)
+    ):
+        return "after exercise"  # tired legs after leg day, even today, are not an emergency
+    if learned and names_condition and not history_matters:
+        return "checklist condition"  # the checklist asks about it; not an alarm of itself
+    if learned and HEALTHY.search(text):
+        return "said to be fine"
+    # Raynaud's in the cold looks like a cold pale limb: the rule's phrase gives way to it.
+    calm_for_rules = category in ("circulation", "cold_burn")
+    if (
+        LONG_STANDING.search(text)
+        and not now
+        and (learned or calm_for_rules)
+        and not (category == "trauma" or history_matters)
+    ):
+        return "long-standing condition"
+    return None
+
+
+_DENIAL = re.compile(
+    r"\b(?:haven'?t|havent|hasn'?t|hasnt|never|no|not|without|don'?t|dont|doesn'?t|didn'?t|"
+    r"free of)\s+(?:\w+\s+){0,2}$",
+    re.IGNORECASE,
+)
+
+
+def denied_before(sentence: str, start: int) -> bool:
+    """A rule's phrase said so as not to have it: "haven't had a seizure in years"."""
+    return bool(_DENIAL.search(normalise(sentence[max(0, start - 40) : start])))
+
+
+_CLAUSE_BREAK = re.compile(
+    r"[,:()]|\s(?:and|but|so|because|then|while|although|though)\s", re.IGNORECASE
+)
+
+
+def clause_around(sentence: str, start: int, end: int) -> str:
+    """The clause of a sentence holding the span [start, end) (for a rule's match)."""
+    before = [m.end() for m in _CLAUSE_BREAK.finditer(sentence, 0, start)]
+    after = _CLAUSE_BREAK.search(sentence, end)
+    return sentence[before[-1] if before else 0 : after.start() if after else len(sentence)]
+
+
+def reports_now(text: str) -> bool:
+    """Someone says what is happening to them (or to a person with them) now."""
+    text = normalise(text)
+    return bool(PERSON.search(text) and happening_now(text) and not QUESTION.search(text))
+
+
+def about_someone_else(text: str) -> bool:
+    """The message describes another person (the answer is then worded for the helper)."""
+    return bool(OTHER_PERSON.search(normalise(text)))

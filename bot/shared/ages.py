@@ -1,0 +1,96 @@
+"""A visitor's age, only when they state it: "I'm 45", "16 years old", "turning 18 next month".
+
+A bare number is an age only as the answer to the age question (the checklist decides that):
+on SMS a "2" is the second button, never an age.
+"""
+
+from __future__ import annotations
+
+import datetime
+import re
+from typing import Optional
+
+ADULT_AGE = 18
+_WORD_NUMBERS = {
+    "thirteen": 13,
+    "fourteen": 14,
+    "fifteen": 15,
+    "sixteen": 16,
+    "seventeen": 17,
+    "eighteen": 18,
+    "nineteen": 19,
+    "twenty": 20,
+}
+_N = r"(\d{1,3}|" + "|".join(_WORD_NUMBERS) + r")"
+_MEASURE = (
+    r"(?!\s*(?:minutes?|mins?|hours?|hrs?|times?|%|kg|kilos?|lbs?|pounds|am\b|pm\b|"
+    r"o'?clock|weeks?|months?|sessions?|days?|degrees|\)|/))"
+)
+# "turning 18 soon", "I'll be 18 in June", "nearly 18", "18 next month": younger than the number.
+NOT_YET = [
+    re.compile(
+        rf"\b(?:turning|turn|i'?ll\s+be|i\s+will\s+be|will\s+be|nearly|almost|not\s+"
+        rf"(?:yet\s+)?quite|not\s+yet|soon\s+to\s+be|about\s+to\s+(?:turn|be))\s+{_N}\b",
+        re.IGNORECASE,
+    ),
+    re.compile(
+        rf"\b{_N}\s+(?:next\s+(?:week|month|year)|in\s+(?:a|one|two|three|four|five|six|"
+        rf"\d+)\s+(?:days?|weeks?|months?)|soon|later\s+this\s+(?:year|month)|this\s+"
+        rf"(?:summer|winter|spring|autumn|fall))\b",
+        re.IGNORECASE,
+    ),
+]
+BORN = re.compile(r"\bborn\s+(?:in\s+)?((?:19|20)\d\d)\b", re.IGNORECASE)
+STATED = [
+    re.compile(
+        rf"\b(?:i\s+am|i'?m|im|am|aged?|age\s+is|age|just\s+turned|turned|i\s+turned)\s+"
+        rf"(?:only\s+|just\s+|now\s+)?{_N}\b{_MEASURE}",
+        re.IGNORECASE,
+    ),
+    re.compile(
+        rf"\b{_N}[\s-]*(?:(?:years?|yrs?)[\s-]*old|y/?o|yrs?\b|years?\s+of\s+age)", re.IGNORECASE
+    ),
+    re.compile(
+        rf"\b(?:he|she|they)(?:'s|\s+is|\s+are|'re)\s+(?:only\s+|just\s+)?{_N}\b{_MEASURE}",
+        re.IGNORECASE,
+    ),
+]
+# In an answer to the age question, a number that is not a measure is an age.
+NUMBER_IN_ANSWER = re.compile(rf"\b{_N}\b{_MEASURE}", re.IGNORECASE)
+HALF = re.compile(r"\band\s+a\s+half\b|\.5\b|½", re.IGNORECASE)
+
+
+def _number(raw: str) -> int:
+    return int(raw) if raw.isdigit() else _WORD_NUMBERS[raw.lower()]
+
+
+def plausible(age: float) -> bool:
+    return 1 <= age <= 120
+
+
+def stated_age(text: str) -> Optional[float]:
+    """The age a sentence states, if any; "17 and a half" is 17.5, "turning 18" is 17.5."""
+    normalised = text.replace("’", "'")
+    for pattern in NOT_YET:
+        match = pattern.search(normalised)
+        if match and plausible(_number(match[1])):
+            return _number(match[1]) - 0.5
+    born = BORN.search(normalised)
+    if born:  # the birthday may not have come yet this year: the younger of the two ages
+        return float(datetime.date.today().year - int(born[1]) - 1)
+    for pattern in STATED:
+        match = pattern.search(normalised)
+        if match and plausible(_number(match[1])):
+            return _number(match[1]) + (0.5 if HALF.search(normalised[match.end() :][:15]) else 0)
+    return None
+
+
+def answered_age(text: str) -> Optional[float]:
+    """The age in an answer to "Are you under 18?": a stated age, or a number above 2."""
+    age = stated_age(text)
+    if age is not None:
+        return age
+    match = NUMBER_IN_ANSWER.search(text.replace("’", "'"))
+    if match and _number(match[1]) > 2 and plausible(_number(match[1])):
+        return _number(match[1]) + (0.5 if HALF.search(text) else 0)
+    return None

@@ -1,0 +1,217 @@
+"""Reads a free-text answer to one checklist question, the safe way.
+
+In order: a numbered option ("1"/"2" on SMS and WhatsApp, never an age); doubt ("not sure",
+"I think so", "maybe"), which beats a negation and counts as yes; for the age question, an
+age; the condition, a medicine or device for it, or its topic with a state ("my bp is fine"),
+with a heart attack's own time; then yes or no, the last one said winning ("controlled with
+pills but yes"). Anything else is asked again.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Dict, Iterable, List, Optional
+
+from bot.shared.ages import ADULT_AGE, answered_age, stated_age
+from bot.shared.condition_matcher import ConditionMatcher, ConditionMention, clause_span
+from bot.shared.conditions import plain_name
+from bot.shared.recency import time_phrases
+
+SIX_MONTHS = 6.0
+OVER_SIX_MONTHS = (
+    "That was more than six months ago, so it's a no for this question; your "
+    "doctor can say what it means for cryotherapy."
+)
+AGE_QUESTION = "under_18"
+HEART_ATTACK_QUESTION = "recent_heart_attack"
+NUMBERED = {"1": True, "2": False}
+YES_INTENTS, NO_INTENTS, UNSURE_INTENTS = {"affirm"}, {"deny"}, {"unsure"}
+# Messages the checklist hands back to the rules (answered, then the same question again)...
+INTERRUPTIONS = {
+    "faq",
+    "stop",
+    "emergency",
+    "urgent",
+    "medical_advice",
+    "human_handoff",
+    "bot_challenge",
+}
+# ...and those that end it.
+LEAVES_THE_CHECKLIST = {"stop", "emergency", "delete_my_data"}
+
+# "I don't think so" is a no, said politely: read before doubt.
+POLITE_NO = re.compile(
+    r"\b(?:i\s+)?(?:don'?t|do\s+not|dont)\s+(?:think|believe)\s+so\b|\bnot\s+that\s+i\s+(?:know|"
+    r"remember|recall|am\s+aware)(?:\s+of)?\b|\bnot\s+to\s+my\s+knowledge\b|\bi\s+think\s+not\b",
+    re.IGNORECASE,
+)
+DOUBT = re.compile(
+    r"\b(?:not\s+(?:sure|certain|100%)|unsure|(?:don'?t|do\s+not|dont|didn'?t)\s+know|dunno|"
+    r"idk|no\s+idea|not\s+a\s+clue|no\s+clue|maybe|possibly|perhaps|might\s+(?:have|be|do)|"
+    r"may\s+(?:have|be)|could\s+be|i\s+(?:think|believe|guess|suppose)\s+so|probably|"
+    r"(?:can'?t|cannot|don'?t|do\s+not)\s+remember|(?:never|not)\s+(?:been\s+)?(?:tested|checked|"
+    r"diagnosed\s+but)|hard\s+to\s+say|unclear|i\s+wonder|borderline|not\s+really\s+sure|"
+    r"waiting\s+(?:for|on)\s+(?:the\s+|my\s+)?(?:results?|tests?|scans?|a\s+diagnosis|biopsy)|"
+    r"being\s+(?:tested|investigated|checked)|not\s+if\s+that\s+counts|if\s+that\s+counts)\b",
+    re.IGNORECASE,
+)
+YES = re.compile(
+    r"\b(?:yes|yeah|yea|yep|yup|ya|yh|aye|sure|correct|affirmative|indeed|definitely|absolutely|"
+    r"of\s+course|sadly|unfortunately|that'?s\s+right|i\s+do|i\s+have|i\s+am|i\s+did|i'?ve\s+had|"
+    r"i\s+had|i'?m\s+afraid\s+so|true|(?<!never\s)(?<!not\s)(?<!never\sbeen\s)(?<!not\sbeen\s)"
+    r"diagnosed)\b|👍",
+    re.IGNORECASE,
+)
+NO = re.compile(
+    r"\b(?:no|nope|nah|naw|never|negative|not\s+at\s+all|none|nothing|neither|no\s+way|not\s+me|"
+    r"i\s+don'?t|i\s+do\s+not|i\s+haven'?t|i\s+have\s+not|i'?m\s+not|i\s+am\s+not|i\s+didn'?t|"
+    r"nay|not\s+really|all\s+clear|clear|(?:sadly|unfortunately|thankfully|luckily|definitely|"
+    r"certainly|absolutely|of\s+course)\s+not)\b|👎",
+    re.IGNORECASE,
+)
+
+
+@dataclass(frozen=True)
+class Answer:
+    """What an answer says about the asked condition, and about any other it names."""
+
+    value: Optional[bool]  # True: has it (or may have it); False: does not; None: not understood
+    # What it was read from: numbered, doubt, age, condition, time, words or intent.
+    basis: Optional[str] = None
+    unsure: bool = False
+    explanation: Optional[str] = None  # said to the visitor (a medicine counted as a yes, ...)
+    others: Dict[str, bool] = field(default_factory=dict)
+
+
+def last_of(text: str, patterns: Iterable[re.Pattern]) -> Optional[int]:
+    """Which pattern matches last in the text (its index), or None."""
+    ends = [(m.end(), i) for i, p in enumerate(patterns) for m in p.finditer(text)]
+    return max(ends)[1] if ends else None
+
+
+def implied_explanation(mention: ConditionMention) -> str:
+    return (
+        f'You mentioned "{mention.implied_by}", which is used for or linked to '
+        f"{plain_name(mention.key)}, so I've counted this as a yes to be on the safe side. "
+        "Your doctor can tell you for certain."
+    )
+
+
+def without_clauses_of(text: str, mentions: List[ConditionMention]) -> str:
+    """The text less the clauses that name other conditions."""
+    kept = list(text)
+    for mention in mentions:
+        for position in clause_span(text, mention.start, mention.end):
+            kept[position] = " "
+    return "".join(kept)
+
+
+def said_no(text: str) -> bool:
+    return last_of(text, [YES, NO, POLITE_NO]) in (1, 2)
+
+
+def said_of_asked(asked: str, text: str, matcher: ConditionMatcher) -> bool:
+    """A state that means having the asked condition, said without naming it: "a bit high"."""
+    words = matcher.yes_when(asked)
+    return any(re.search(rf"(?<!not\s)\b{re.escape(w)}\b", text, re.IGNORECASE) for w in words)
+
+
+def read_answer(
+    asked: str, text: str, intent: Optional[str] = None, matcher: Optional[ConditionMatcher] = None
+) -> Answer:
+    """The answer to the question about `asked` (a condition key) in a visitor's message."""
+    matcher = matcher or ConditionMatcher()
+    stripped = text.strip().rstrip(".)!").strip()
+    mentions = {m.key: m for m in matcher.find(text)}
+    others = {k: not m.negated for k, m in mentions.items() if k != asked and m.implied_by is None}
+    age = stated_age(text)
+    if asked != AGE_QUESTION and age is not None:
+        others[AGE_QUESTION] = age < ADULT_AGE
+    if stripped in NUMBERED:
+        return Answer(NUMBERED[stripped], "numbered", others=others)
+    if not POLITE_NO.search(text) and (DOUBT.search(text) or intent in UNSURE_INTENTS):
+        return Answer(True, "doubt", unsure=True, others=others)
+    if asked == AGE_QUESTION:
+        age = answered_age(text)
+        if age is not None:
+            return Answer(age < ADULT_AGE, "age", others=others)
+    mention = mentions.get(asked)
+    if mention is not None:
+        implied = mention.implied_by not in (None, "topic") and not mention.negated
+        explanation = implied_explanation(mention) if implied else None
+        if asked == HEART_ATTACK_QUESTION and mention.negated and not said_no(text):
+            explanation = OVER_SIX_MONTHS
+        return Answer(not mention.negated, "condition", explanation=explanation, others=others)
+    if asked == HEART_ATTACK_QUESTION and not said_no(text):
+        times = time_phrases(text)  # "yes, back in 2015": the answer's own time decides
+        times = [t for t in times if t.precise] or times
+        if times:
+            recent = min(t.months_at_least for t in times) <= SIX_MONTHS
+            return Answer(
+                recent, "time", explanation=None if recent else OVER_SIX_MONTHS, others=others
+            )
+    if said_of_asked(asked, text, matcher):
+        # "a bit high sometimes, never diagnosed": a sign of it, and a no: not sure, so a yes.
+        if said_no(text):
+            return Answer(True, "doubt", unsure=True, others=others)
+        return Answer(True, "condition", others=others)
+    # "no, but I do have a pacemaker": the yes belongs to the pacemaker, not to this question.
+    said = last_of(
+        without_clauses_of(text, [mentions[k] for k in others if k in mentions]),
+        [YES, NO, POLITE_NO],
+    )
+    if said is not None:
+        return Answer(said == 0, "words", others=others)
+    if intent in YES_INTENTS:
+        return Answer(True, "intent", others=others)
+    if intent in NO_INTENTS:
+        return Answer(False, "intent", others=others)
+    return Answer(None, others=others)
+
+
+def is_numbered(text: str) -> bool:
+    return text.strip().rstrip(".)!").strip() in NUMBERED
+
+
+# Read from the message itself, not from yes/no words that an ordinary question may contain.
+SPECIFIC_BASES = {"numbered", "age", "condition", "time"}
+SHORT_ANSWER_WORDS = 8
+_LEADING_ANSWER = re.compile(
+    r"^\W*(?:yes|yeah|yep|yup|no|nope|nah|not\s+sure|i'?m\s+not\s+sure|"
+    r"don'?t\s+know|dunno|maybe|possibly|i\s+think\s+so)\b",
+    re.IGNORECASE,
+)
+
+
+_QUESTION = re.compile(
+    r"\?|^\W*(?:how|what|when|where|why|which|who|can|could|do|does|is|are|"
+    r"will|would|should|may)\b",
+    re.IGNORECASE,
+)
+
+
+def checklist_reading(
+    asked: str, text: str, intent: Optional[str], matcher: ConditionMatcher
+) -> Optional[Answer]:
+    """What the checklist does with a message while `asked` is the question: an Answer, or
+    None when the message is not an answer (an FAQ, "stop", an emergency) and the rules take it.
+
+    A message the classifier took for a question or request is still an answer when it is read
+    from something specific (a number, an age, the condition, a time) or is short or starts
+    like an answer ("no, bloods were normal", "not sure, my mum has it").
+    """
+    if intent in LEAVES_THE_CHECKLIST:
+        return None
+    answer = read_answer(asked, text, intent, matcher)
+    if intent not in INTERRUPTIONS or answer.others:
+        return answer
+    if answer.basis in SPECIFIC_BASES:
+        return answer
+    if answer.basis in ("words", "doubt") and (
+        len(text.split()) <= SHORT_ANSWER_WORDS
+        or _LEADING_ANSWER.search(text)
+        or (answer.basis == "doubt" and not _QUESTION.search(text))
+    ):
+        return answer
+    return None

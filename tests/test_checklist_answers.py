@@ -1,0 +1,130 @@
+"""Free-text checklist answers are read the safe way (bot/shared/checklist_answers.py)."""
+
+import pytest
+
+from bot.shared.checklist_answers import checklist_reading, read_answer
+from bot.shared.condition_matcher import ConditionMatcher
+
+
+@pytest.fixture(scope="module")
+def matcher():
+    return ConditionMatcher()
+
+
+def value(matcher, asked, text, intent=None):
+    return read_answer(asked, text, intent, matcher).value
+
+
+@pytest.mark.parametrize(
+    "asked, text",
+    [
+        ("respiratory_illness", "not sure if I have asthma"),
+        ("tumor", "I don't know whether I have a tumour"),
+        ("anemia", "I think so"),
+        ("kidney_disease", "maybe"),
+        ("bleeding_disorder", "no idea, never been tested"),
+    ],
+)
+def test_doubt_beats_a_negation_and_counts_as_yes(matcher, asked, text):
+    answer = read_answer(asked, text, None, matcher)
+    assert (answer.value, answer.unsure) == (True, True)
+
+
+@pytest.mark.parametrize("text", ["I don't think so", "not that I know of", "nope"])
+def test_a_polite_no_is_a_no(matcher, text):
+    assert value(matcher, "stroke_history", text) is False
+
+
+@pytest.mark.parametrize(
+    "asked, text, expected",
+    [
+        ("under_18", "2", False),
+        ("under_18", "1", True),
+        ("respiratory_illness", "2", False),
+        ("under_18", "17", True),
+        ("under_18", "17 and a half", True),
+        ("under_18", "turning 18 next month", True),
+        ("under_18", "just turned 18", False),
+        ("under_18", "no, I'm 42", False),
+    ],
+)
+def test_numbers_are_buttons_and_ages_come_from_the_age_question(matcher, asked, text, expected):
+    assert value(matcher, asked, text) is expected
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("yes, a heart attack two months ago", True),
+        ("last month", True),
+        ("yes, back in 2015", False),
+        ("I had a car crash years ago but the heart attack was 2 months ago", True),
+        ("had one about 4 years ago", False),
+    ],
+)
+def test_a_heart_attack_is_recent_by_its_own_time(matcher, text, expected):
+    assert value(matcher, "recent_heart_attack", text) is expected
+
+
+def test_an_old_heart_attack_is_a_no_and_says_why(matcher):
+    answer = read_answer("recent_heart_attack", "yes, back in 2015", None, matcher)
+    assert "more than six months ago" in answer.explanation
+
+
+@pytest.mark.parametrize(
+    "asked, text",
+    [
+        ("high_blood_pressure", "I take a blood pressure tablet"),
+        ("bleeding_disorder", "I'm on blood thinners"),
+        ("respiratory_illness", "I use an inhaler"),
+        ("implants_or_pacemaker", "I have a titanium rod in my back"),
+        ("implants_or_pacemaker", "I had a hip replacement"),
+    ],
+)
+def test_a_medicine_or_device_for_the_condition_is_a_yes_and_the_reply_says_why(
+    matcher, asked, text
+):
+    answer = read_answer(asked, text, None, matcher)
+    assert answer.value is True
+    assert "counted this as a yes to be on the safe side" in answer.explanation
+
+
+@pytest.mark.parametrize(
+    "asked, text, expected",
+    [
+        ("respiratory_illness", "I've got a chest infection at the moment", True),
+        ("high_blood_pressure", "controlled with pills but yes", True),
+        ("high_blood_pressure", "nah, my bp is fine", False),
+        ("implants_or_pacemaker", "no metal anywhere", False),
+        ("anemia", "iron's always been low", True),
+        ("stroke_history", "unfortunately not", False),
+        ("under_18", "I'm a retired teacher, so definitely not", False),
+    ],
+)
+def test_the_condition_or_its_topic_is_read_with_its_state(matcher, asked, text, expected):
+    assert value(matcher, asked, text) is expected
+
+
+def test_another_condition_named_is_recorded_too(matcher):
+    answer = read_answer("anemia", "no, but I do have a pacemaker", None, matcher)
+    assert (answer.value, answer.others) == (False, {"implants_or_pacemaker": True})
+
+
+def test_an_answer_that_says_nothing_is_asked_again(matcher):
+    assert value(matcher, "anemia", "banana") is None
+
+
+@pytest.mark.parametrize(
+    "text, intent, taken",
+    [
+        ("how long is a session?", "faq", False),
+        ("stop", "stop", False),
+        ("no, my bloods were normal last month", "faq", True),
+        ("4 months ago", "faq", True),
+        ("2", "faq", True),
+    ],
+)
+def test_an_faq_or_a_request_mid_checklist_is_left_to_the_rules_but_an_answer_is_not(
+    matcher, text, intent, taken
+):
+    assert (checklist_reading("recent_heart_attack", text, intent, matcher) is not None) is taken
