@@ -32,7 +32,14 @@ CATALOGUE = [
     "exercise_recovery",
     "pregnancy",
     "booking",
+    "what_it_feels_like",
+    "session_walkthrough",
+    "aftercare",
+    "chamber_temperature",
+    "other_conditions",
+    "other_cryotherapy",
 ]
+FIRST_CATALOGUE = CATALOGUE[:20]  # the topics the first held-out questions were written for
 
 
 def examples_by_intent(path: Path):
@@ -62,8 +69,11 @@ def test_every_topic_has_at_least_25_training_examples():
 
 def test_every_held_out_topic_has_enough_questions_to_measure():
     heldout = yaml.safe_load((ROOT / "tests/heldout/questions.yml").read_text())
-    assert sorted(heldout["faq"]) == sorted(CATALOGUE)
-    assert all(len(qs) >= 8 for qs in heldout["faq"].values())
+    assert sorted(heldout["faq"]) == sorted(FIRST_CATALOGUE)
+    visitors = yaml.safe_load((ROOT / "tests/heldout/visitor_questions.yml").read_text())
+    assert sorted(visitors["faq"]) == sorted(CATALOGUE)
+    assert all(len(qs) >= 8 for qs in [*heldout["faq"].values(), *visitors["faq"].values()])
+    assert sum(len(qs) for qs in visitors["not_covered"].values()) >= 60
 
 
 def all_texts(domain):
@@ -73,8 +83,10 @@ def all_texts(domain):
 
 
 def test_answers_are_chat_sized_and_plain(domain):
+    settings = ClinicSettings().as_slots()
     for name, text in all_texts(domain):
-        assert len(text.split()) < MAX_ANSWER_WORDS, name
+        # Under the limit with the clinic's settings written in, as the visitor reads it.
+        assert len(text.format(**settings).split()) < MAX_ANSWER_WORDS, name
         assert "**" not in text and not re.search(r"^\s*[-*#] ", text, re.M), name
 
 
@@ -150,3 +162,44 @@ def test_each_level_of_care_has_its_answer_for_the_visitor_and_for_the_person_he
         assert {c["value"] for v in variants for c in v.get("condition", [])} == conditional
         assert all("{emergency_number}" in v["text"] for v in variants)
         assert any("condition" not in v for v in variants)  # the visitor's own, by default
+
+
+def test_answers_state_as_claims_what_the_article_only_claims():
+    answers = {k: v[0]["text"] for k, v in faq_answers().items()}
+    joined = " ".join(answers.values())
+    assert "generally considered safe" not in joined
+    assert "National Institute" not in joined  # the article's misattribution is not repeated
+    assert "shorter time" not in joined and "much colder temperature" not in joined
+    assert "find the cause" not in joined
+    assert (
+        "have had a heart attack in the past six months" in answers["utter_faq/contraindications"]
+    )
+    assert "Trained health professionals run the sessions" not in joined
+    assert (
+        "The article says it should be given by trained health professionals"
+        in answers["utter_faq/what_is_cryotherapy"]
+    )
+
+
+@pytest.mark.parametrize(
+    "topic, setting",
+    [
+        ("aftercare", "aftercare"),
+        ("chamber_temperature", "chamber"),
+        ("booking", "prices"),
+        ("booking", "insurance"),
+        ("booking", "gift_cards"),
+        ("what_to_wear", "protective_items"),
+        ("session_walkthrough", "session_staff"),
+    ],
+)
+def test_clinic_facts_come_from_the_clinics_settings_with_honest_defaults(topic, setting):
+    assert f"{{{setting}}}" in faq_answers()[f"utter_faq/{topic}"][0]["text"]
+    default = getattr(ClinicSettings(), setting)
+    assert re.search(r"I don't|[Aa]sk the clinic|check with|ask the staff", default), setting
+
+
+def test_the_honest_answer_says_it_does_not_know_and_where_to_ask(domain):
+    text = domain["responses"]["utter_not_covered"][0]["text"]
+    assert text.startswith("I'm sorry, I don't have information on that.")
+    assert "{clinic_phone}" in text and "doctor" in text and "{emergency_number}" in text

@@ -148,7 +148,15 @@ def assessor():
         np.stack([SPACE["red flag"], SPACE["near miss"]]),
         ["breathing", ""],
     )
-    return CareAssessor(bank, encode, Thresholds())
+    return CareAssessor(bank, encode, Thresholds(semantic_needs_classifier=0.0))
+
+
+def test_the_bank_alone_does_not_alarm_on_a_short_message_the_classifier_sees_no_care_in():
+    bank = RedFlagBank({"breathing": "emergency"}, np.stack([SPACE["red flag"]]), ["breathing"])
+    gated = CareAssessor(bank, encode, Thresholds(semantic_needs_classifier=0.05))
+    assert gated.assess("close to red", ranking=[{"name": "faq", "confidence": 0.99}]).level is None
+    some_care = [{"name": "faq", "confidence": 0.9}, {"name": "urgent", "confidence": 0.1}]
+    assert gated.assess("close to red", ranking=some_care).level == "emergency"
 
 
 def test_a_sentence_close_to_a_red_flag_and_clear_of_near_misses_is_an_alarm(assessor):
@@ -176,7 +184,7 @@ def test_the_classifier_alone_can_call_for_care_and_possibly_urgent_is_urgent(as
 
 def test_when_layers_disagree_the_most_care_wins():
     bank = RedFlagBank({"fever": "urgent"}, np.stack([SPACE["red flag"]]), ["fever"])
-    decision = CareAssessor(bank, encode, Thresholds()).assess(
+    decision = CareAssessor(bank, encode, Thresholds(semantic_needs_classifier=0.0)).assess(
         "red flag", ranking=[{"name": "emergency", "confidence": 0.9}]
     )
     assert decision.level == "emergency"

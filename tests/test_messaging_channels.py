@@ -188,7 +188,7 @@ def test_messenger_is_answered(channels, providers):
         headers={"Content-Type": "application/json", "X-Hub-Signature": signature},
     )
     assert response.status_code == 200
-    assert "fb-user-1" in providers.wait_for("facebook", "generally considered safe")
+    assert "fb-user-1" in providers.wait_for("facebook", "safe when health professionals give it")
 
 
 def test_messenger_refuses_a_bad_signature(channels, providers):

@@ -143,6 +143,20 @@ def test_flags_fallback_unsure_answers_and_rephrases_and_says_why():
     assert found[3].label is None  # the answer was turned down: no lead
 
 
+def test_questions_no_topic_answers_are_listed_for_staff():
+    events = [
+        user("is there parking near the clinic", intent="not_covered", timestamp=1.0),
+        action("utter_not_covered"),
+        user("how long is a session", timestamp=2.0),
+        action("utter_faq"),
+    ]
+    messages, found = review.flag_conversation(events)
+    assert messages == 2
+    assert [(f.text, f.reasons) for f in found] == [
+        ("is there parking near the clinic", [review.NOT_COVERED])
+    ]
+
+
 def test_checklist_answers_conditions_emergencies_and_buttons_are_never_read():
     miss = {"intent": "nlu_fallback", "confidence": 0.1}
     events = [
@@ -255,8 +269,8 @@ FALLBACK_VARIANTS = [
 OTHER_VARIANTS = ["grumbletoft vaxxilow prengle", "Grumbletoft vaxxilow prengle"]
 REPHRASED = "how many minutes does one freezing session last"
 REPHRASED_SIMILAR = [
-    "is the nitrogen chamber safe for a grumpy grandad",
-    "is the nitrogen chamber safe for my grumpy grandad?",
+    "does cryotherapy help you sleep better at night",
+    "does cryotherapy help you sleep better at night then?",
 ]
 PRIVATE_TEXTS = [
     "I have a pacemaker since the Larkspur surgery, can I do cryo?",

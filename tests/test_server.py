@@ -139,6 +139,20 @@ def test_every_reply_that_does_not_understand_gives_the_emergency_number(assista
     )
 
 
+@pytest.mark.parametrize(
+    "question", ["who invented cryotherapy?", "is there parking at the clinic?"]
+)
+def test_a_question_no_topic_answers_gets_the_honest_answer(assistant, question):
+    text = joined(assistant.texts(new_sender(), question))
+    assert text.startswith("I'm sorry, I don't have information on that.")
+    assert "(555) 010-0199" in text
+
+
+def test_a_new_topic_answers_from_the_clinics_settings_and_says_so_when_it_has_none(assistant):
+    text = joined(assistant.texts(new_sender(), "what should I do after my session, can I shower?"))
+    assert "I don't have this clinic's aftercare instructions" in text
+
+
 def test_questions_beyond_the_article_go_to_the_doctor(assistant):
     assert "question for your doctor" in joined(
         assistant.texts(new_sender(), "how much ibuprofen should I take?")

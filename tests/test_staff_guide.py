@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Dict
 
 import pytest
+import yaml
 
 from bot.staff.content_checks import check_project
 from bot.staff.report import gate_failures, heldout_pairs, load_baseline, scores
@@ -65,6 +66,17 @@ def replace_answer(path: Path, name: str, snippet: str) -> None:
     path.write_text(text.replace(block.group(0), snippet), encoding="utf-8")
 
 
+def remove_lines_with(path: Path, words) -> None:
+    """What the guide asks: delete the examples that ask about the new topic."""
+    lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
+    kept = [
+        line
+        for line in lines
+        if not (line.startswith("    - ") and any(word in line.lower() for word in words))
+    ]
+    path.write_text("".join(kept), encoding="utf-8")
+
+
 def follow_the_guide(project: Path, steps: Dict[str, str]) -> None:
     faq, answers = project / "data/nlu/faq.yml", project / "data/responses/faq.yml"
     domain, conditions = project / "domain.yml", project / "conditions.yml"
@@ -74,6 +86,9 @@ def follow_the_guide(project: Path, steps: Dict[str, str]) -> None:
     replace_answer(answers, "utter_faq/what_to_wear", steps["change-answer"])
     # Section 5: a new topic, its answer and its test conversation.
     append(faq, steps["add-topic-questions"])
+    remove_lines_with(
+        project / "data/nlu/not_covered.yml", yaml.safe_load(steps["not-covered-words"])
+    )
     append(answers, steps["add-topic-answer"])
     append(project / "tests/test_faq_conversations.yml", steps["add-test-conversation"])
     # Section 6: a synonym, then a new checklist item in its four places, and the renumbering.
@@ -137,6 +152,7 @@ def test_every_step_of_the_guide_has_its_snippet():
         "change-answer",
         "add-topic-questions",
         "add-topic-answer",
+        "not-covered-words",
         "add-test-conversation",
         "add-synonym",
         "add-item-condition",

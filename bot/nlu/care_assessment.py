@@ -11,7 +11,8 @@ When the layers disagree, the most care wins: a message that is possibly urgent 
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import re
+from dataclasses import dataclass, field, replace
 from typing import Callable, Dict, List, Optional, Sequence, Tuple
 
 import numpy as np
@@ -34,6 +35,12 @@ RANK = {None: 0, URGENT: 1, EMERGENCY: 2}
 # Sentences read per message: a very long message is still read well past its first part.
 MAX_SENTENCES = 80
 SUICIDE_CATEGORY = "suicide"
+SHORT_MESSAGE_SENTENCES = 2
+QUESTION_LIKE = re.compile(
+    r"\?\s*$|^\W*(?:can|could|is|are|do|does|will|would|should|what|how|"
+    r"why|when|which)\b(?!'|n't)",
+    re.IGNORECASE,
+)
 
 
 @dataclass(frozen=True)
@@ -44,6 +51,9 @@ class Thresholds:
     near_miss_margin: float = 0.04
     classifier_emergency: float = 0.5
     classifier_possible: float = 0.35
+    # The bank alone over-reads plain questions about the treatment ("cryo vs ice bath"): its
+    # vote counts only when the classifier gives care at least this much probability.
+    semantic_needs_classifier: float = 0.05
 
 
 @dataclass(frozen=True)
@@ -127,8 +137,31 @@ class CareAssessor:
             for i, p in enumerate(parts)
         ]
         self._rules(parts, contexts, decision)
-        closest = self._semantic(parts, contexts, message_vector, decision)
-        self._classifier(parts, contexts, ranking, closest, decision)
+        care = sum(
+            float(r.get("confidence") or 0.0)
+            for r in ranking
+            if r.get("name") in (EMERGENCY, URGENT)
+        )
+        before = len(decision.votes)
+        closest, carrier = self._semantic(parts, contexts, message_vector, decision)
+        # The classifier reads a long message as a whole, too diluted to judge one sentence.
+        if (
+            len(parts) <= SHORT_MESSAGE_SENTENCES
+            and care < self._thresholds.semantic_needs_classifier
+        ):
+            kept = []
+            for vote in decision.votes[before:]:
+                # A statement that sounds suicidal keeps its crisis line; a question does not.
+                if vote.category == SUICIDE_CATEGORY and not QUESTION_LIKE.search(
+                    parts[vote.sentence].text
+                ):
+                    kept.append(vote)
+                else:
+                    decision.set_aside.append(
+                        (vote.layer, vote.category, "classifier sees no care")
+                    )
+            decision.votes[before:] = kept
+        self._classifier(parts, contexts, ranking, closest, carrier, decision)
         if decision.votes:
             best = max(decision.votes, key=lambda v: (RANK[v.level], v.layer == "rules", v.score))
             decision.level, decision.category = best.level, best.category
@@ -139,7 +172,9 @@ class CareAssessor:
         return decision
 
     @staticmethod
-    def _why_not(vote: Vote, text: str, context: SentenceContext) -> Optional[str]:
+    def _why_not(
+        vote: Vote, text: str, context: SentenceContext, sentence: Optional[str] = None
+    ) -> Optional[str]:
         return suppression(
             text,
             vote.category,
@@ -147,12 +182,18 @@ class CareAssessor:
             vote.layer,
             vote.level,
             context.reported_elsewhere,
+            sentence,
         )
 
     def _keep(
-        self, decision: CareDecision, vote: Vote, text: str, context: SentenceContext
+        self,
+        decision: CareDecision,
+        vote: Vote,
+        text: str,
+        context: SentenceContext,
+        sentence: Optional[str] = None,
     ) -> None:
-        why = self._why_not(vote, text, context)
+        why = self._why_not(vote, text, context, sentence)
         if why:
             decision.set_aside.append((vote.layer, vote.category, why))
         else:
@@ -168,7 +209,7 @@ class CareAssessor:
                     decision.set_aside.append(("rules", hit.category, "denied"))
                     continue
                 clause = clause_around(sentence.text, hit.start, hit.end)
-                self._keep(decision, vote, clause, contexts[index])
+                self._keep(decision, vote, clause, contexts[index], sentence.text)
 
     def _semantic(
         self,
@@ -176,10 +217,11 @@ class CareAssessor:
         contexts: List[SentenceContext],
         message_vector: Optional[np.ndarray],
         decision: CareDecision,
-    ) -> Optional[str]:
-        """Votes per sentence; returns the category closest to the message, alarm or not."""
+    ) -> Tuple[Optional[str], Optional[int]]:
+        """Votes per sentence; returns the red flag closest to the message (alarm or not) and
+        the sentence that carries it."""
         if self._bank is None:
-            return None
+            return None, None
         if len(parts) == 1 and message_vector is not None:
             vectors = np.asarray(message_vector, dtype=np.float32).reshape(1, -1)
             vectors = vectors / np.maximum(np.linalg.norm(vectors, axis=1, keepdims=True), 1e-9)
@@ -201,7 +243,10 @@ class CareAssessor:
             else:
                 continue
             self._keep(decision, vote, sentence.text, contexts[index])
-        return max(matches, key=lambda m: m.similarity).category if matches else None
+        if not matches:
+            return None, None
+        carrier = max(range(len(matches)), key=lambda i: matches[i].similarity)
+        return matches[carrier].category, carrier
 
     def _classifier(
         self,
@@ -209,6 +254,7 @@ class CareAssessor:
         contexts: List[SentenceContext],
         ranking: Sequence[Dict],
         closest: Optional[str],
+        carrier: Optional[int],
         decision: CareDecision,
     ) -> None:
         scores = {r.get("name"): float(r.get("confidence") or 0.0) for r in ranking}
@@ -226,8 +272,22 @@ class CareAssessor:
         hint = closest if closest != SUICIDE_CATEGORY else None  # only a rule keeps that one
         supported = next((v.category for v in decision.votes), hint or "general")
         vote = Vote("classifier", level, supported, -1, max(emergency, urgent))
-        reasons = [self._why_not(vote, p.text, c) for p, c in zip(parts, contexts)]
+        # Judged where the message sounds most like a red flag, not on "just mentioning it".
+        carriers = [i for i in range(len(parts)) if i == carrier] if carrier is not None else []
+        reasons = [
+            self._why_not(vote, parts[i].text, contexts[i]) for i in (carriers or range(len(parts)))
+        ]
         if all(reasons):
             decision.set_aside.append(("classifier", category, reasons[0]))
-        else:
-            decision.votes.append(Vote("classifier", level, category, -1, vote.score))
+            return
+        decision.votes.append(Vote("classifier", level, category, -1, vote.score))
+        # Two layers that each see a possible emergency make it one.
+        for index, other in enumerate(decision.votes):
+            if (
+                other.layer == "semantic"
+                and other.level == URGENT
+                and (
+                    self.level_of(other.category) == EMERGENCY or other.category == SUICIDE_CATEGORY
+                )
+            ):
+                decision.votes[index] = replace(other, level=EMERGENCY)

@@ -21,6 +21,14 @@ _LEGS = r"(?:legs?|feet|foot)"
 
 PATTERNS: Dict[str, List[str]] = {
     "suicide": [
+        r"\bwant\s+(?:it\s+all|everything)\s+to\s+(?:stop|end)\b",
+        r"\b(?:tablets|pills|meds|painkillers)\s+(?:saved|stored|stockpiled)\s+up\b|\bsaved\s+up\s+"
+        r"(?:my\s+|enough\s+)?(?:pills|tablets|meds)\b|\bstockpil\w+\s+(?:pills|tablets|meds)\b",
+        r"\b(?:who\s+gets|giving\s+away|gave\s+away|given\s+away|sorting\s+out\s+who\s+gets)\s+"
+        r"(?:my|his|her|all\s+(?:my|his|her))\s+(?:stuff|things|belongings)\b",
+        r"\b(?:giving|gave|given)\s+(?:my|his|her|all\s+(?:my|his|her))\s+(?:stuff|things|belongings)\s+away\b",
+        r"\bsaid\s+(?:goodbye|his\s+goodbyes|her\s+goodbyes|goodbye)\s+to\s+(?:us|everyone|me|the\s+family)\b",
+        r"\b(?:go\s+to\s+)?sleep\s+and\s+(?:not|never)\s+wake\s+up\b",
         r"\b(?:jump(?:ing)?|throw(?:ing)?\s+my\s*self)\s+(?:off|from|in\s+front\s+of)\s+(?:a|the|my)\s+"
         r"(?:bridge|building|roof|cliff|train|tower|balcony|car\s+park)\b",
         r"\bhang(?:ing)?\s+my\s*self\b",
@@ -54,6 +62,8 @@ PATTERNS: Dict[str, List[str]] = {
         r"(?:breastbone|sternum)\b",
         r"\b(?:crushing|squeezing|tight)\s+(?:pain\s+in\s+)?(?:my\s+)?chest\b",
         r"\b(?:i\s+think\s+)?(?:i'?m|i\s+am|he'?s|she'?s|is)\s+having\s+a\s+(?:heart\s+attack|stroke)",
+        r"\b(?:hav\w*ng|havin|help)\b[^.?!]{0,25}\bheart\s+attack\b|\bheart\s+attack\b\s*(?:right\s+"
+        r"now|now\b|i\s+think|help)",
     ],
     "breathing": [
         r"\b(?:asthma|copd)\s+attack\b",
@@ -87,13 +97,18 @@ PATTERNS: Dict[str, List[str]] = {
         r"\b(?:no|lost|losing|lack\s+of)\s+(?:any\s+)?(?:feeling|sensation)\b[^.?!]{0,30}\b(?:bum|"
         r"buttocks|bottom|groin|genitals?|private|privates|crotch|inner\s+thighs?|between\s+"
         r"(?:my|his|her|the)\s+legs|down\s+(?:there|below))",
-        r"\b(?:can'?t|cannot)\s+feel\s+(?:my|his|her)\s+(?:bum|bottom|buttocks|groin|genitals|"
-        r"private\s+parts|privates|crotch)\b",
+        r"\b(?:can'?t|cannot)\s+feel\s+(?:my|his|her|me)\s+(?:own\s+)?(?:bum|bottom|buttocks|groin|genitals|"
+        r"private\s+parts|privates|crotch|backside|arse|butt|behind)\b",
         r"\b(?:hasn'?t|haven'?t|has\s+not|have\s+not)\s+(?:peed|weed|urinated|been\s+able\s+to\s+"
         r"(?:pee|wee|urinate))\b",
         r"\bcauda\s+equina\b",
     ],
     "leg_weakness": [
+        r"\b(?:foot|leg)\s+(?:won\'?t|will\s+not|doesn\'?t|can\'?t)\s+(?:lift|move|work)\b",
+        r"\b(?:getting|got|gets)\s+weaker\s+(?:and\s+weaker|by\s+the\s+(?:hour|minute))\b",
+        r"\blost\s+(?:the\s+|all\s+)?(?:strength|power|feeling)\s+in\s+(?:my|his|her)\s+(?:right\s+|left\s+)?"
+        r"(?:legs?|foot|feet)\b",
+        r"\b(?:legs?)\s+(?:just\s+)?(?:went|gone|going)\s+weak\b|\bdragging\s+(?:my|his|her|the|it)\b",
         rf"\b{_LEGS}\s+(?:won'?t|will\s+not|can'?t|don'?t)\s+(?:hold|support|carry)\s+"
         r"(?:me|him|her|them)\b",
         rf"\b(?:can'?t|cannot|unable\s+to)\s+(?:feel|move|lift)\s+{_BODY}?\s*{_LEGS}\b",
@@ -110,6 +125,8 @@ PATTERNS: Dict[str, List[str]] = {
         r"\btoes\s+(?:keep\s+|are\s+|keeps\s+)?(?:catching|dragging|catch|drag)\b",
     ],
     "trauma": [
+        r"\b(?:hit|struck|whacked|smashed|kicked)\s+(?:hard\s+)?(?:across|on|in)\s+(?:the|my|his|her)\s+"
+        r"(?:back|spine|head|neck)\b|\bgot\s+hit\s+by\b",
         r"\b(?:came|come|coming|thrown|knocked)\s+off\s+(?:my|his|her|the|a)\s+(?:bike|motorbike|"
         r"motorcycle|horse|scooter|skateboard|e-?scooter|quad)\b",
         r"\bheard\s+(?:a|something)\s+(?:crack|snap|pop)\b|\b(?:felt|heard)\s+(?:it|something)\s+snap\b",
@@ -127,16 +144,21 @@ PATTERNS: Dict[str, List[str]] = {
         r"\b(?:rear[-\s]?ended|t[-\s]?boned|run\s+over)\b",
     ],
     "aorta": [
+        r"\b(?:aaa|dilated\s+aorta|aortic\s+(?:aneurysm|dissection)|enlarged\s+aorta)\b",
+        r"\b(?:sudden|tearing|ripping|worst)\b[^.?!]{0,160}\baneurysm\b",
         r"\baneurysm\b[^.?!]{0,100}\b(?:sudden|pain|hurts?|agony|faint|pale|collapsed?)\b",
         r"\b(?:tearing|ripping)\s+(?:\w+\s+){0,2}(?:pain|feeling|sensation)\b",
         r"\b(?:pulsing|pulsating|throbbing)\s+(?:lump\s+|mass\s+|feeling\s+)?in\s+(?:my|his|her|the)"
         r"\s+(?:belly|stomach|tummy|abdomen)\b",
     ],
     "stroke": [
+        r"\b(?:speaking|talking)\s+(?:funny|strange|weird|oddly|slurred|gibberish)\b",
+        r"\b(?:smile|face|mouth)\s+(?:is\s+|looks\s+|has\s+gone\s+|went\s+)?(?:crooked|lopsided|droopy)\b|"
+        r"\bcrooked\s+(?:smile|face|mouth)\b",
         r"\bface\s+(?:has\s+|is\s+|feels\s+)?(?:gone\s+|went\s+)?numb\b",
         r"\bnumb\s+(?:down|on)\s+one\s+side\b|\bone\s+side\s+of\s+(?:my|his|her|their)\s+(?:face|body)\b",
         r"\b(?:speech|words?|talking)\s+(?:sounds?|is|are|seems?|went|gone)\s+(?:off|strange|weird|"
-        r"funny|wrong|garbled|jumbled)\b",
+        r"funny|wrong|garbled|jumbled|slow|slurred)\b",
         r"\bface\s+(?:is\s+|has\s+|went\s+|looks?\s+)?(?:drooping|droopy|dropped|lopsided|fallen)\b",
         r"\b(?:drooping|droopy|lopsided)\s+(?:face|mouth|smile)\b",
         r"\b(?:speech\s+is\s+|is\s+|started\s+)?slurr(?:ed|ing)\b",
@@ -160,6 +182,8 @@ PATTERNS: Dict[str, List[str]] = {
         r"\buncontrollabl\w*\s+(?:shivering|shaking)\b",
         r"\bhypotherm",
         r"\b(?:can'?t|cannot|unable\s+to)\s+(?:get\s+)?warm(?:\s+up)?\b",
+        r"\b(?:so|very|really|freezing|icy|ice)\s+cold\b[^.?!]{0,60}\b(?:drowsy|sleepy|confused|"
+        r"muddled|slurr\w*|speech\s+is\s+slow|not\s+making\s+sense|hard\s+to\s+wake)\b",
         r"\b(?:icy|ice|freezing)\s+cold\b[^.?!]{0,60}\b(?:drowsy|sleepy|confused|muddled|"
         r"not\s+making\s+sense|hard\s+to\s+wake)\b",
     ],
@@ -173,6 +197,9 @@ PATTERNS: Dict[str, List[str]] = {
         r"burnt?\s+by\s+the\s+cold)\b",
         r"\bblister\w*\b[^.?!]{0,60}\b(?:session|chamber|cryo\w*|treatment|cold|booth|cabin)\b",
         r"\b(?:session|chamber|cryo\w*|treatment|booth|cabin)\b[^.?!]{0,60}\bblister",
+        r"\bblister\w*\b[^.?!]{0,80}\b(?:sweaty|damp|wet|soggy)\s+(?:gloves|socks|clothes|shorts|"
+        r"top|shirt|feet|hands)\b|\b(?:sweaty|damp|wet)\s+(?:gloves|socks|clothes)\b[^.?!]{0,80}"
+        r"\bblister",
         r"\bskin\b[^.?!]{0,40}\b(?:waxy|hard\s+and\s+white|white\s+and\s+hard|grey|gray|black|"
         r"blackish)\b",
     ],

@@ -15,11 +15,11 @@ from typing import List, Optional
 
 MAX_SENTENCE_CHARS = 400
 
-_SENTENCE_BREAK = re.compile(
-    r"(?<=[.!?])\s+|\n+|;\s*|\s+(?:but|however|although|though)\s+", re.IGNORECASE
-)
+# Clauses after "but" stay with their sentence: "red patches, but they faded" is one thought.
+_SENTENCE_BREAK = re.compile(r"(?<=[.!?])\s+|\n+|;\s*")
 NOW = re.compile(
-    r"\b(?:now|right now|today|tonight|this (?:morning|afternoon|evening)|suddenly|"
+    r"\b(?:right now|just now|now i|now he|now she|now my|now his|now her|and now|but now|"
+    r"today|tonight|this (?:morning|afternoon|evening)|suddenly|"
     r"all of a sudden|out of nowhere|since (?:yesterday|last night|this|the session|i got out|"
     r"i came out|then)|an? (?:hour|few hours|couple of hours) ago|\d+ (?:minutes?|mins?|hours?|"
     r"hrs?) ago|minutes ago|hours ago|yesterday|last night|getting worse|worse and worse|"
@@ -32,14 +32,17 @@ PAST = re.compile(
     r"\b(?:years? ago|\d+\s*(?:years?|yrs?|months?)\s+ago|(?:a|one|two|three|four|five|six|seven|"
     r"eight|nine|ten|several|many|few|couple of) (?:years?|months?) ago|last (?:year|month|summer|"
     r"winter|spring|autumn|fall)|as an? (?:kid|child|teen|teenager|baby|youngster)|when i was "
-    r"(?:a |an |young|little|younger|small|\d)|in (?:19|20)\d\d|back in|long time ago|long ago|"
+    r"(?:a |an |young|little|younger|small|\d+)|in (?:19|20)\d\d|back in|long time ago|long ago|"
     r"used to|in the past|years back|decades? ago|once,? (?:years|a long)|"
-    r"once\b(?!\s+(?:i|we|he|she|you|they|it)\b))\b",
+    r"once\b(?!\s+(?:i|we|he|she|you|they|it)\b)|years later|odd years|at school|in school|"
+    r"as a student|in my (?:teens|twenties|twenties|thirties|youth))\b",
     re.IGNORECASE,
 )
 RESOLVED = re.compile(
     r"\b(?:fine now|ok now|okay now|all good now|better now|recovered|all clear|all fine|"
-    r"back to normal|went back to normal|faded|went away|wore off|worn off|settled down|passed|"
+    r"back to normal|went back to normal|faded|went away|wore off|worn off|settled down|"
+    r"gone by|was gone|were gone|cleared up|disappeared|healed long ago|long healed|"
+    r"(?:it|that|which|has|had)\s+passed(?!\s+out)|"
     r"fully healed|healed|gone now|no problems since|never had (?:a|any) problem since|"
     r"been fine since|fine since|all good since|sorted now|resolved)\b",
     re.IGNORECASE,
@@ -47,7 +50,7 @@ RESOLVED = re.compile(
 _QUESTION_START = (
     r"^\s*(?:so\s+|and\s+|but\s+|also\s+|hi,?\s+|hey,?\s+|quick question,?\s+)?"
     r"(?:will|would|does|do|did|is|are|was|can|could|should|might|may|what|how|why|"
-    r"when|which|who|has|have|any|anyone)\b"
+    r"when|which|who|has|have|any|anyone)\b(?!'|’|n't|not)"
 )
 QUESTION = re.compile(_QUESTION_START, re.IGNORECASE)
 HYPOTHETICAL = re.compile(
@@ -70,14 +73,18 @@ EXERTION = re.compile(
     r"yoga|gardening|dancing|climbing|leg press|lunges|bootcamp|boot camp|cardio|treadmill|"
     r"stairmaster|stair climber|5k|10k|half marathon|triathlon|tennis|netball|basketball|"
     r"skiing|surfing|kickboxing|boxing|martial arts|long walk|walking|hill walk|wall sit|"
-    r"personal trainer|pt session|hiit|zumba|rowing|swim|swimming|sprint|sprints|plyo\w*)\b",
+    r"personal trainer|pt session|hiit|zumba|rowing|swim|swimming|sprint|sprints|plyo\w*|"
+    r"standing all day|on my feet all day|long shift|after work|all day at work|shovelling|"
+    r"shoveling|doms|moving house|decorating|diy)\b",
     re.IGNORECASE,
 )
 FIGURE_OF_SPEECH = re.compile(
     r"\b(?:killing me|killin me|murdering me|kills me|dying to|to die for|die for|dead tired|"
     r"dead on my feet|breathtaking|took my breath away|scared to death|bored to death|"
     r"nearly died laughing|drop dead|kill for|would kill|i'?d kill|death of me|i'?ll die|"
-    r"i'?d die|rather die|on fire|(?:is|are) screaming|lol|lmao|haha\w*|jk|just joking|kidding)\b",
+    r"killing my (?:back|spine|neck|knees?|legs|feet|shoulders)|"
+    r"i'?d die|rather die|on fire|murder me|early grave|last legs|try (?:literally )?anything|"
+    r"(?:is|are) screaming|lol|lmao|haha\w*|jk|just joking|kidding)\b",
     re.IGNORECASE,
 )
 # Mild words: enough to set aside a "possibly urgent" vote, never a rule or an emergency.
@@ -114,7 +121,8 @@ OTHER_PERSON = re.compile(
 
 
 SUDDEN_LEGS = re.compile(
-    r"\b(?:suddenly|can'?t (?:feel|move|lift)|won'?t (?:hold|move)|gave way|giving way|"
+    r"\b(?:suddenly|out of nowhere|went weak|getting worse|getting weaker|not from the gym|"
+    r"can'?t (?:feel|move|lift)|won'?t (?:hold|move)|gave way|giving way|"
     r"paraly\w*)\b",
     re.IGNORECASE,
 )
@@ -128,7 +136,7 @@ class Sentence:
 
 
 def sentences(text: str) -> List[Sentence]:
-    """The message's sentences (and clauses after "but"), long ones cut to a few hundred chars."""
+    """The message's sentences, long ones cut to a few hundred characters."""
     found, position = [], 0
     for match in list(_SENTENCE_BREAK.finditer(text)) + [None]:
         end = match.start() if match else len(text)
@@ -151,54 +159,58 @@ def happening_now(sentence: str) -> bool:
 
 
 def suppression(
-    sentence: str,
+    clause: str,
     category: str,
     names_condition: bool = False,
     layer: str = "rules",
     level: str = "emergency",
     reported_elsewhere: bool = False,
+    sentence: Optional[str] = None,
 ) -> Optional[str]:
-    """Why a red flag in this sentence (or clause) is not an alarm, or None when it stands.
+    """Why a red flag in this clause (its sentence around it) is not an alarm, or None.
 
-    `names_condition`: the sentence talks of a checklist condition, had or denied: that is the
-    checklist's business, not an alarm (a rule's own words are not overruled by it). Figures
-    of speech and mild words set aside only the semantic and classifier layers' votes: a rule's
-    phrase is specific enough to stand. `reported_elsewhere`: another sentence of the message
-    reports what is happening to someone now, so a question here ("is that normal?") is about it.
+    Time is read in the clause ("I fell as a kid, and now my legs won't hold me"); the rest in
+    the whole sentence. `names_condition`: the sentence talks of a checklist condition, had or
+    denied: that is the checklist's business, not an alarm (a rule's own words are not
+    overruled by it). Figures of speech and mild words set aside only the semantic and
+    classifier layers' votes: a rule's phrase is specific enough to stand.
+    `reported_elsewhere`: another sentence reports what is happening now, so a question here
+    ("is that normal?") is about it.
     """
-    text = normalise(sentence)
-    now = happening_now(RESOLVED.sub(" ", text))  # "fine now" is not something happening now
+    text, whole = normalise(clause), normalise(sentence or clause)
+    acute = happening_now(RESOLVED.sub(" ", text))  # "fine now" is not something happening now
     learned = layer != "rules"
-    if category == "suicide" and not (learned and FIGURE_OF_SPEECH.search(text)):
+    if category == "suicide" and not (learned and FIGURE_OF_SPEECH.search(whole)):
         return None  # thoughts of suicide always get the crisis line (a rule's words always do)
-    if RESOLVED.search(text) and not (now and not learned):
+    if RESOLVED.search(whole) and not (acute and not learned):
         return "resolved"
     history_matters = category in HISTORY_IS_THE_POINT
-    if PAST.search(text) and not now and not history_matters:
+    if PAST.search(text) and not acute and not history_matters:
         return "past"
-    if HYPOTHETICAL.search(text) and not now:
+    if HYPOTHETICAL.search(whole) and not acute:
         return "hypothetical"
-    if QUESTION.search(text) and not PERSON.search(text) and not reported_elsewhere:
+    if QUESTION.search(whole) and not PERSON.search(whole) and not reported_elsewhere:
         return "general question"
-    if FIGURE_OF_SPEECH.search(text) and (learned or not now):
+    # A rule's phrase gives way only to a figure of speech in its own clause.
+    if FIGURE_OF_SPEECH.search(whole if learned else text) and (learned or not acute):
         return "figure of speech"
-    if learned and level == "urgent" and MILD.search(text) and not now:
+    if learned and level == "urgent" and MILD.search(whole):
         return "mild"
     if (
         (category == "leg_weakness" or (learned and category != "trauma"))
-        and EXERTION.search(text)
-        and not SUDDEN_LEGS.search(text)
+        and EXERTION.search(whole)
+        and not SUDDEN_LEGS.search(whole)
     ):
         return "after exercise"  # tired legs after leg day, even today, are not an emergency
     if learned and names_condition and not history_matters:
         return "checklist condition"  # the checklist asks about it; not an alarm of itself
-    if learned and HEALTHY.search(text):
+    if learned and HEALTHY.search(whole):
         return "said to be fine"
     # Raynaud's in the cold looks like a cold pale limb: the rule's phrase gives way to it.
     calm_for_rules = category in ("circulation", "cold_burn")
     if (
-        LONG_STANDING.search(text)
-        and not now
+        LONG_STANDING.search(whole)
+        and not acute
         and (learned or calm_for_rules)
         and not (category == "trauma" or history_matters)
     ):

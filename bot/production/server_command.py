@@ -50,8 +50,8 @@ def cors_arguments(environ: Mapping[str, str]) -> List[str]:
 
 
 def rasa_entry() -> List[str]:
-    """The program that runs Rasa's command line."""
-    return [str(BIN / "rasa")]
+    """Rasa's command line, serving without TensorFlow when the model allows it."""
+    return [sys.executable, "-m", "bot.production.lean_rasa"]
 
 
 def rasa_server_command(

@@ -30,6 +30,7 @@ YES_INTENTS, NO_INTENTS, UNSURE_INTENTS = {"affirm"}, {"deny"}, {"unsure"}
 # Messages the checklist hands back to the rules (answered, then the same question again)...
 INTERRUPTIONS = {
     "faq",
+    "not_covered",
     "stop",
     "emergency",
     "urgent",
@@ -82,6 +83,14 @@ class Answer:
     unsure: bool = False
     explanation: Optional[str] = None  # said to the visitor (a medicine counted as a yes, ...)
     others: Dict[str, bool] = field(default_factory=dict)
+
+
+# A no with something after "but" or "though" (not thanks): it may be a sign of the condition.
+HEDGED = re.compile(
+    r"\b(?:but|though|although|except|however)\b(?!\s*(?:thanks|thank\s+you|cheers|ta)\b)"
+    r"\s+\w+\s+\w+|\w+\s+\w+\s+(?:though|tho)\b",
+    re.IGNORECASE,
+)
 
 
 def last_of(text: str, patterns: Iterable[re.Pattern]) -> Optional[int]:
@@ -157,10 +166,11 @@ def read_answer(
             return Answer(True, "doubt", unsure=True, others=others)
         return Answer(True, "condition", others=others)
     # "no, but I do have a pacemaker": the yes belongs to the pacemaker, not to this question.
-    said = last_of(
-        without_clauses_of(text, [mentions[k] for k in others if k in mentions]),
-        [YES, NO, POLITE_NO],
-    )
+    own = without_clauses_of(text, [mentions[k] for k in others if k in mentions])
+    said = last_of(own, [YES, NO, POLITE_NO])
+    if said in (1, 2) and HEDGED.search(own):
+        # "not that I know of, my legs swell sometimes though": a no with a sign: not sure.
+        return Answer(True, "doubt", unsure=True, others=others)
     if said is not None:
         return Answer(said == 0, "words", others=others)
     if intent in YES_INTENTS:

@@ -28,6 +28,28 @@ class ClinicSettings:
     # How long conversations (with checklist answers) are kept: the retention job deletes
     # conversations idle for longer, and the checklist tells visitors so.
     retention_days: str = "30"
+    # Facts only the clinic knows, each said as a whole sentence. The defaults say honestly
+    # that the assistant does not know; a clinic replaces them with its own facts.
+    chamber: str = (
+        "I don't have the details of this clinic's chamber, such as its type and exact "
+        "temperature: the clinic can tell you."
+    )
+    session_staff: str = (
+        "The article says it should be given by trained health professionals: ask the clinic "
+        "who runs its sessions."
+    )
+    protective_items: str = (
+        "Ask the clinic what it provides, such as gloves, socks or slippers, and what to bring."
+    )
+    aftercare: str = (
+        "I don't have this clinic's aftercare instructions: ask the staff at your session what "
+        "to do and avoid afterwards."
+    )
+    prices: str = "Ask the clinic for its prices."
+    insurance: str = (
+        "Whether insurance, an HSA or an FSA covers it depends on your plan: check with them."
+    )
+    gift_cards: str = "Ask the clinic about gift cards."
 
     @staticmethod
     def env_name(field_name: str) -> str:

@@ -18,7 +18,7 @@ from typing import Any, Dict, Iterable, Iterator, List, Optional, Tuple
 import yaml
 
 from bot.shared.project import project_dir
-from bot.shared.settings import ClinicSettings
+from bot.shared.settings import ClinicSettings, load_settings
 
 MIN_TOPIC_EXAMPLES = 20
 MIN_INTENT_EXAMPLES = 10
@@ -313,23 +313,37 @@ def duplicate_problem(example: Example, earlier: Example) -> Problem:
     )
 
 
+def measurement_texts(value: Any) -> Iterator[str]:
+    """Every message text in a held-out or tuning file, whatever its shape."""
+    if isinstance(value, str):
+        yield value
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            if key not in ("question", "means"):  # checklist answers: keep only the answer
+                yield from measurement_texts(item)
+    elif isinstance(value, list):
+        for item in value:
+            yield from measurement_texts(item)
+
+
 def check_not_held_out(root: Path, examples: List[Example], problems: List[Problem]) -> None:
-    heldout_path = root / "tests" / "heldout" / "questions.yml"
-    if not heldout_path.is_file():
-        return
-    heldout = yaml.safe_load(heldout_path.read_text(encoding="utf-8")) or {}
-    questions = {
-        exact_key(q) for group in heldout.values() for qs in group.values() for q in qs or []
-    }
+    """No training example may be one of the messages that measure the assistant."""
+    owner: Dict[str, str] = {}
+    for folder in ("heldout", "tuning"):
+        for path in sorted((root / "tests" / folder).glob("*.yml")):
+            data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+            for text in measurement_texts(data):
+                owner.setdefault(exact_key(text), str(path.relative_to(root)))
     for example in examples:
-        if exact_key(example.text) in questions:
+        source = owner.get(exact_key(example.text))
+        if source:
             problems.append(
                 Problem(
                     example.file,
                     example.line,
-                    f'"{example.text}" is one of the held-out test questions '
-                    "(tests/heldout/questions.yml), which measure the assistant on questions "
-                    "it never learned from. Reword this example or delete it.",
+                    f'"{example.text}" is one of the test messages ({source}), which '
+                    "measure the assistant on messages it never learned from. Reword this "
+                    "example or delete it.",
                 )
             )
 
@@ -343,10 +357,24 @@ def response_texts(responses: Dict[str, Any]) -> Iterator[Tuple[str, Any]]:
             yield name, variant.get("text") if isinstance(variant, dict) else None
 
 
+def clinic_slots(root: Path) -> Dict[str, str]:
+    """The clinic's settings as the answers will show them (defaults if clinic.yml is broken)."""
+    try:
+        return load_settings(environ={}, path=root / "clinic.yml").as_slots()
+    except (ValueError, yaml.YAMLError):
+        return ClinicSettings().as_slots()
+
+
+def expanded(text: str, slots: Dict[str, str]) -> str:
+    """An answer as a visitor reads it: each {setting} replaced by the clinic's value."""
+    return re.sub(r"{(\w+)}", lambda m: slots.get(m.group(1), m.group(0)), text)
+
+
 def check_answers(
     root: Path, answer_files: Dict[str, Dict[str, Any]], problems: List[Problem]
 ) -> None:
     known = {f.name for f in fields(ClinicSettings)}
+    slots = clinic_slots(root)
     for relative, responses in answer_files.items():
         for name, variants in responses.items():
             line = line_of(root, relative, rf"^\s*{re.escape(name)}:\s*$")
@@ -384,15 +412,15 @@ def check_answers(
                         )
                     )
                     continue
-                words = len(text.split())
+                words = len(expanded(text, slots).split())
                 if words >= MAX_ANSWER_WORDS:
                     problems.append(
                         Problem(
                             relative,
                             line,
-                            f"the answer '{name}' has {words} words; answers "
-                            f"must stay under {MAX_ANSWER_WORDS} to read well in a chat "
-                            "window. Shorten it.",
+                            f"the answer '{name}' has {words} words with the clinic's "
+                            f"settings written in; answers must stay under {MAX_ANSWER_WORDS} "
+                            "to read well in a chat window. Shorten it (or the setting).",
                         )
                     )
                 for placeholder in sorted(set(re.findall(r"{(\w+)}", text)) - known):

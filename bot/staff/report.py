@@ -24,6 +24,7 @@ from typing import Any, Dict, List, Optional, Sequence, Tuple
 import yaml
 
 from bot.measure.heldout import FALLBACK, Parse, load_heldout, predicted_label, saved_model_parser
+from bot.measure.visitor_questions import HELDOUT_VISITOR_QUESTIONS, NOT_COVERED, load_questions
 from bot.shared.project import SOURCE_ROOT
 
 ROOT = SOURCE_ROOT
@@ -51,12 +52,17 @@ def as_label(predicted: str) -> str:
     return OUT_OF_SCOPE if predicted == FALLBACK else predicted
 
 
-def heldout_pairs(
-    parse: Parse, heldout: Optional[Dict[str, Dict[str, List[str]]]] = None
-) -> List[Pair]:
-    heldout = heldout or load_heldout()
+def heldout_questions() -> List[Pair]:
+    """(label, question) from both held-out files: the first questions, and real visitors'
+    wording with the questions no topic answers (label `not_covered`)."""
+    heldout = load_heldout()
     questions = [(f"faq/{topic}", q) for topic, qs in heldout["faq"].items() for q in qs or []]
     questions += [(intent, q) for intent, qs in heldout["other"].items() for q in qs or []]
+    return questions + [(label, q) for label, _, q in load_questions(HELDOUT_VISITOR_QUESTIONS)]
+
+
+def heldout_pairs(parse: Parse, questions: Optional[List[Pair]] = None) -> List[Pair]:
+    questions = questions if questions is not None else heldout_questions()
     return [(expected, as_label(predicted_label(parse(text)))) for expected, text in questions]
 
 
@@ -203,6 +209,14 @@ def markdown(heldout: List[Pair], cv: List[Pair], failures: List[str], folds: in
         lines.append(
             f"- Cross-validation ({folds} folds over {len(cv)} training examples): "
             f"accuracy {accuracy(cv):.1%}."
+        )
+    honest = held_scores.get(NOT_COVERED)
+    if honest:
+        lines.append(
+            f'- The honest answer (`{NOT_COVERED}`, "I don\'t have information on that"): '
+            f"precision {honest.precision:.0%} (of the questions that got it, the share no topic "
+            f"answers), recall {honest.recall:.0%} (of the questions no topic answers, the share "
+            f"that got it), over {honest.support} such questions."
         )
     lines += [
         "- `out_of_scope` includes questions the assistant asked to rephrase (the fallback).",

@@ -55,6 +55,9 @@ SUGGESTION_MIN_CONFIDENCE = LOW_TOPIC_CONFIDENCE
 SUGGESTION_MIN_SHARE = 0.5
 NEW_TOPIC = "faq/NEW_TOPIC"
 NOT_UNDERSTOOD, UNSURE, ASKED_AGAIN = "not understood", "answered, unsure", "asked again"
+# Questions that got "I don't have information on that": a topic staff may want to add.
+NOT_COVERED = "not covered"
+NOT_COVERED_INTENT = "not_covered"
 # Visitors telling the assistant it missed the point (matched on normalised text).
 COMPLAINT = re.compile(
     r"\bnot what i\b|\bnot my question\b|\bwrong answer\b|\bi meant\b|\bmisunderst"
@@ -226,6 +229,8 @@ def fell_to_fallback(turn: Turn) -> bool:
 def reasons_for(turn: Turn, following: Optional[Turn]) -> List[str]:
     if fell_to_fallback(turn):
         return [NOT_UNDERSTOOD]
+    if intent_name(turn.parse) == NOT_COVERED_INTENT:
+        return [NOT_COVERED]
     reasons = [UNSURE] if low_confidence(turn.parse) else []
     answered = any(action not in SILENT_ACTIONS for action in turn.actions)
     if (
@@ -356,7 +361,8 @@ def report_markdown(summary: str, groups: List[Group]) -> str:
     lines += [
         f"Why: *{NOT_UNDERSTOOD}*, the assistant asked to rephrase; *{UNSURE}*, it answered "
         f"but was unsure; *{ASKED_AGAIN}*, the visitor asked again or said that was not "
-        "what they meant.",
+        f"what they meant; *{NOT_COVERED}*, no topic answers it, so the assistant said it has no "
+        "information on that (a new topic may be worth adding, see the staff guide, section 5).",
         "",
         "For each group: check the topic, paste its lines under that topic in `data/nlu/faq.yml` "
         '(fix the topic if it is wrong), run `make validate`, then `make review HANDLED="<group>"` '

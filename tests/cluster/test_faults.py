@@ -67,4 +67,6 @@ def test_without_redis_requests_fail_clearly_and_recover(cluster):
     sender = "fault-redis"
     assert any("3 minutes" in t for t in cluster.texts(sender, "how long is a session"))
     assert_apology_while_stopped(cluster, "redis", sender, "is it safe")
-    assert any("generally considered safe" in t for t in cluster.texts(sender, "is it safe"))
+    assert any(
+        "safe when health professionals give it" in t for t in cluster.texts(sender, "is it safe")
+    )

@@ -1,4 +1,4 @@
-"""`rasa` with the providers' client libraries pointed at a local fake (FAKE_PROVIDER_URL).
+"""The server (bot.production.lean_rasa) with the providers' clients at a local fake.
 
 Only the transport's address changes: requests, signatures and the libraries' own
 code paths are the real ones. Used by tests/test_messaging_channels.py.
@@ -38,7 +38,6 @@ def patch_clients(fake: str) -> None:
 
 if __name__ == "__main__":
     patch_clients(os.environ["FAKE_PROVIDER_URL"])
-    from rasa.__main__ import main
+    from bot.production.lean_rasa import main
 
-    sys.argv = ["rasa", *sys.argv[1:]]
-    main()
+    main(sys.argv[1:])
