@@ -67,7 +67,7 @@ $(MODEL): $(VENV)/.installed $(TRAINING_INPUTS)
 train: $(MODEL)
 
 actions: install
-	$(PY) -m rasa_sdk --actions actions --port $(ACTION_PORT)
+	$(PY) -m actions --port $(ACTION_PORT)
 
 run: $(MODEL)
 	@$(PY) -m bot.production.local

@@ -104,7 +104,7 @@ stop_pid() {  # name [signal]
 }
 
 start_actions() {
-  start_background actions "$VENV/bin/python" -m rasa_sdk --actions actions --port "$ACTION_PORT"
+  start_background actions "$VENV/bin/python" -m actions --port "$ACTION_PORT"
   until curl -fs "http://127.0.0.1:$ACTION_PORT/health" >/dev/null 2>&1; do sleep 0.5; done
   log "action server on 127.0.0.1:$ACTION_PORT"
 }
@@ -237,10 +237,12 @@ case "${1:-up}" in
   start-replica) load_env; start_replica "$2"; wait_replica "$2" ;;
   stop-actions) load_env; stop_pid actions ;;
   start-actions) load_env; start_actions ;;
+  pause-actions) load_env; kill -STOP "$(cat "$STATE/actions.pid")" ;;   # answers nothing, holds every call
+  resume-actions) load_env; kill -CONT "$(cat "$STATE/actions.pid")" ;;
   restart-postgres) load_env; stop_postgres; start_postgres ;;
   stop-redis) load_env; stop_redis ;;
   use-replicas) load_env; REPLICAS=$2 write_nginx_config; nginx -p "$STATE/nginx" -c "$STATE/nginx/nginx.conf" \
     -e "$STATE/logs/nginx-error.log" -s reload; sleep 1; log "nginx balances over replicas 1..$2" ;;
   start-redis) load_env; start_redis ;;
-  *) echo "usage: $0 up|start|stop|status|kill-replica I|start-replica I|stop-actions|start-actions|restart-postgres|stop-redis|start-redis|use-replicas N" >&2; exit 2 ;;
+  *) echo "usage: $0 up|start|stop|status|kill-replica I|start-replica I|stop-actions|start-actions|pause-actions|resume-actions|restart-postgres|stop-redis|start-redis|use-replicas N" >&2; exit 2 ;;
 esac

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import ast
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -237,3 +238,32 @@ def test_a_wheel_carries_every_subpackage_and_the_widgets_files_and_runs_without
     assert where.startswith(str(installed))
     assert widget_and_conditions == "True 15"
     assert channels == str(sorted(read_yaml("credentials.yml")))
+
+
+def test_the_action_server_runs_with_only_what_its_image_installs():
+    """deploy/Dockerfile.actions installs rasa-sdk, PyYAML and rapidfuzz (from pyproject.toml)."""
+    installed = set(
+        re.findall(
+            r"\((?:[\w-]+\|)*[\w-]+\)",
+            (ROOT / "deploy/Dockerfile.actions").read_text(encoding="utf-8"),
+        )[0]
+        .strip("()")
+        .split("|")
+    )
+    assert installed == {"rasa-sdk", "pyyaml", "rapidfuzz"}
+    check = (
+        "import importlib.abc, sys\n"
+        "class NotInTheImage(importlib.abc.MetaPathFinder):\n"
+        "    def find_spec(self, name, path, target=None):\n"
+        "        if name.split('.')[0] in ('rasa', 'sanic_cors', 'spacy', 'sqlalchemy',\n"
+        "                                  'sklearn', 'tensorflow', 'numpy', 'scipy', 'redis'):\n"
+        "            raise ImportError(name + ' is not in the action image')\n"
+        "sys.meta_path.insert(0, NotInTheImage())\n"
+        "from rasa_sdk.executor import ActionExecutor\n"
+        "executor = ActionExecutor(); executor.register_package('actions')\n"
+        "from bot.shared.checklist_answers import read_answer\n"
+        "print(read_answer('seizure_history', 'yes, epilepssy').value, len(executor.actions) > 5)\n"
+    )
+    done = subprocess.run([sys.executable, "-c", check], cwd=ROOT, capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert done.stdout.split()[-2:] == ["True", "True"]

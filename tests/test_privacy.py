@@ -51,3 +51,26 @@ def test_checklist_answers_never_reach_the_logs(assistant):
             (assistant.workdir / "logs" / log).read_text(encoding="utf-8", errors="replace").lower()
         )
         assert not [w for w in FLAGGED_WORDS if w in text], log
+
+
+def test_a_crashing_action_mid_checklist_leaves_no_health_data_in_either_log(tmp_path):
+    from bot.measure.launcher import start_assistant
+    from tests.support.crashing_actions import CRASH_TEXT
+
+    running = start_assistant(tmp_path, actions_package="tests.support.crashing_actions")
+    try:
+        sender = "privacy-crash"
+        running.texts(sender, "I have epilepsy and a pacemaker")
+        running.texts(sender, "no")
+        reply = " ".join(running.texts(sender, CRASH_TEXT))
+        assert "something went wrong on my side" in reply  # the visitor still gets an answer
+    finally:
+        running.stop()
+    logs = {
+        name: (tmp_path / "logs" / name).read_text(encoding="utf-8", errors="replace")
+        for name in ("rasa.log", "actions.log")
+    }
+    assert "injected fault" in logs["actions.log"]  # the crash happened, and was logged
+    assert "Encountered an exception" in logs["rasa.log"] or "500" in logs["rasa.log"]
+    for name, text in logs.items():
+        assert not [w for w in FLAGGED_WORDS + (CRASH_TEXT,) if w in text.lower()], name

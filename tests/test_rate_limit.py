@@ -356,3 +356,37 @@ async def test_validation_is_unchanged_under_the_limits(serve, clock):
     assert status == 400 and "must be a JSON object" in body["error"]
     status, _, body = await app.post("a", "x" * 70_000)
     assert status == 413
+
+
+class UnreachableRedis:
+    def register_script(self, script):
+        import redis
+
+        def run(**kwargs):
+            raise redis.ConnectionError("down")
+
+        return run
+
+
+def test_with_redis_down_the_shared_limiter_lets_messages_through_and_says_so(caplog):
+    from bot.channels.rate_limit import RedisRateLimiter
+
+    limiter = RedisRateLimiter(Rate(1, 60), UnreachableRedis(), "rate_limit:test:", clock=lambda: 0)
+    with caplog.at_level("WARNING"):
+        assert [limiter.hit("visitor") for _ in range(3)] == [0.0, 0.0, 0.0]
+    warnings = [
+        r.getMessage() for r in caplog.records if "Rate limits not counted" in r.getMessage()
+    ]
+    assert warnings == [
+        "Rate limits not counted, messages let through: Redis cannot be reached "
+        "(ConnectionError)."
+    ]  # once, not once per message
+
+
+def test_with_redis_configured_the_channels_count_in_redis():
+    from bot.channels.rate_limit import RedisRateLimiter
+
+    limits = ChannelLimits.from_environ({"REDIS_HOST": "127.0.0.1", "REDIS_PORT": "1"})
+    assert isinstance(limits.per_sender, RedisRateLimiter)
+    assert isinstance(limits.per_ip, RedisRateLimiter)
+    assert isinstance(ChannelLimits.from_environ({}).per_sender, RateLimiter)

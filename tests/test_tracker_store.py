@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import time
 
 import pytest
@@ -75,9 +76,9 @@ async def test_retention_deletes_only_conversations_idle_for_longer_than_the_per
             "recent", ActionExecuted(LISTEN), *turn("q", "utter_faq"), timestamp=now - 2 * 86400
         )
     )
-    assert store.delete_idle_conversations(older_than_days=30, now=now) == 1
+    assert await store.delete_idle_conversations(older_than_days=30, now=now) == 1
     assert set(await store.keys()) == {"recent"}
-    assert store.delete_idle_conversations(older_than_days=30, now=now) == 0
+    assert await store.delete_idle_conversations(older_than_days=30, now=now) == 0
 
 
 async def test_only_the_current_session_is_loaded_unless_configured(tmp_path):
@@ -133,8 +134,37 @@ async def test_the_retention_command_uses_the_servers_endpoints_file(tmp_path, c
         f'  dialect: "sqlite"\n  db: "{db}"\n',
         encoding="utf-8",
     )
-    assert main(["--days", "90", "--endpoints", str(endpoints)]) == 0
+    # As staff run it: its own process and event loop.
+    assert await asyncio.to_thread(main, ["--days", "90", "--endpoints", str(endpoints)]) == 0
     assert (
         capsys.readouterr().out.strip() == "Deleted 1 conversation(s) idle for more than 90 days."
     )
     assert set(await store.keys()) == {"new"}
+
+
+async def test_retention_waits_for_a_message_being_handled_and_keeps_a_conversation_it_revived(
+    store,
+):
+    from rasa.core.lock_store import InMemoryLockStore
+
+    old = time.time() - 40 * 86400
+    await store.save(
+        tracker("back", ActionExecuted(LISTEN), *turn("q", "utter_faq"), timestamp=old)
+    )
+    locks = InMemoryLockStore()
+
+    async def visitor_comes_back():
+        async with locks.lock("back"):
+            await asyncio.sleep(0.3)  # retention starts now, and must wait for this message
+            revived = await store.retrieve("back")
+            for event in turn("hello again", "utter_greet"):
+                revived.update(event)
+            await store.save(revived)
+
+    visitor = asyncio.create_task(visitor_comes_back())
+    await asyncio.sleep(0.05)
+    deleted = await store.delete_idle_conversations(older_than_days=30, lock_store=locks)
+    await visitor
+    assert deleted == 0
+    texts = [e.text for e in (await store.retrieve("back")).events if isinstance(e, UserUttered)]
+    assert texts == ["q", "hello again"]

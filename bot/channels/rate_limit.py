@@ -1,19 +1,26 @@
-"""Rate limits for the public chat endpoints: a token bucket per key, held in memory.
+"""Rate limits for the public chat endpoints: a token bucket per key.
 
 A limit of N/SECONDS lets a key (a sender id or a client IP) send N requests at once,
-then one more every SECONDS/N seconds. Settings come from the environment when a
-channel is created (see ChannelLimits.from_environ); nothing happens at import.
+then one more every SECONDS/N seconds. With REDIS_HOST set (production), the buckets live
+in Redis, so all replicas count together (each hit is one atomic script, with expiry); if
+Redis cannot be reached, the limiter lets messages through and says so in the log: a visitor
+is never turned away because the counter is down. Otherwise (`make run`) they live in this
+process. Settings come from the environment when a channel is created (see
+ChannelLimits.from_environ); nothing happens at import.
 """
 
 from __future__ import annotations
 
 import ipaddress
+import logging
 import os
 import re
 import time
 from collections import OrderedDict
 from dataclasses import dataclass
 from typing import Callable, Mapping, Optional, Tuple, Union
+
+logger = logging.getLogger(__name__)
 
 Clock = Callable[[], float]
 Address = Union[ipaddress.IPv4Address, ipaddress.IPv6Address]
@@ -97,6 +104,74 @@ class RateLimiter:
             del self._buckets[key]
 
 
+# One token bucket, read and written in one step inside Redis; TIME is Redis's own clock, the
+# same for every replica. Returns the seconds to wait (0 when the request is allowed).
+TOKEN_BUCKET = """
+local capacity = tonumber(ARGV[1])
+local per_second = tonumber(ARGV[2])
+local clock = redis.call('TIME')
+local now = tonumber(clock[1]) + tonumber(clock[2]) / 1000000
+local bucket = redis.call('HMGET', KEYS[1], 'tokens', 'at')
+local tokens = tonumber(bucket[1]) or capacity
+local at = tonumber(bucket[2]) or now
+tokens = math.min(capacity, tokens + math.max(0, now - at) * per_second)
+local wait = 0
+if tokens >= 1 then tokens = tokens - 1 else wait = (1 - tokens) / per_second end
+redis.call('HSET', KEYS[1], 'tokens', tostring(tokens), 'at', tostring(now))
+redis.call('EXPIRE', KEYS[1], math.ceil(capacity / per_second) + 1)
+return tostring(wait)
+"""
+FAIL_OPEN_LOG_EVERY_SECONDS = 60.0
+
+
+class RedisRateLimiter:
+    """The same limit as RateLimiter, counted in Redis for every replica at once."""
+
+    def __init__(self, rate: Rate, client, prefix: str, clock: Clock = time.monotonic) -> None:
+        self.rate = rate
+        self._client = client
+        self._prefix = prefix
+        self._script = client.register_script(TOKEN_BUCKET)
+        self._clock = clock
+        self._last_warning = float("-inf")
+
+    def hit(self, key: str) -> float:
+        import redis
+
+        try:
+            wait = self._script(
+                keys=[self._prefix + key],
+                args=[self.rate.requests, self.rate.requests / self.rate.seconds],
+            )
+            return float(wait)
+        except redis.RedisError as error:
+            if self._clock() - self._last_warning > FAIL_OPEN_LOG_EVERY_SECONDS:
+                self._last_warning = self._clock()
+                logger.warning(
+                    "Rate limits not counted, messages let through: Redis cannot be "
+                    "reached (%s).",
+                    type(error).__name__,
+                )
+            return 0.0
+
+
+Limiter = Union[RateLimiter, RedisRateLimiter]
+
+
+def redis_client(environ: Mapping[str, str]):
+    """A client for the Redis the replicas share (REDIS_HOST, _PORT, _DB, _PASSWORD)."""
+    import redis
+
+    return redis.Redis(
+        host=environ["REDIS_HOST"],
+        port=int(environ.get("REDIS_PORT") or 6379),
+        db=int(environ.get("REDIS_DB") or 1),
+        password=environ.get("REDIS_PASSWORD") or None,
+        socket_timeout=1.0,
+        socket_connect_timeout=1.0,
+    )
+
+
 def parse_trusted_proxies(raw: str) -> Tuple[Network, ...]:
     """Comma-separated addresses (or networks such as 10.0.0.0/8) of our own proxies."""
     parts = [part.strip() for part in raw.split(",") if part.strip()]
@@ -137,23 +212,31 @@ def client_ip(peer: str, real_ip: Optional[str], trusted_proxies: Tuple[Network,
 class ChannelLimits:
     """The limits of one channel in one server process; None turns a limit off."""
 
-    per_sender: Optional[RateLimiter]
-    per_ip: Optional[RateLimiter]
+    per_sender: Optional[Limiter]
+    per_ip: Optional[Limiter]
     trusted_proxies: Tuple[Network, ...]
 
     @classmethod
     def from_environ(
         cls, environ: Optional[Mapping[str, str]] = None, clock: Clock = time.monotonic
     ) -> "ChannelLimits":
-        """RATE_LIMIT_PER_SENDER, RATE_LIMIT_PER_IP, TRUSTED_PROXIES; unset or empty: defaults."""
+        """RATE_LIMIT_PER_SENDER, RATE_LIMIT_PER_IP, TRUSTED_PROXIES; unset or empty: defaults.
+
+        With REDIS_HOST set, the counts are shared by every replica through Redis."""
         environ = os.environ if environ is None else environ
 
         def setting(name: str, default: str) -> str:
             return environ.get(name, "").strip() or default
 
-        def limiter(name: str, default: str) -> Optional[RateLimiter]:
+        shared = redis_client(environ) if environ.get("REDIS_HOST", "").strip() else None
+
+        def limiter(name: str, default: str):
             rate = parse_rate(name, setting(name, default))
-            return RateLimiter(rate, clock) if rate is not None else None
+            if rate is None:
+                return None
+            if shared is not None:
+                return RedisRateLimiter(rate, shared, f"rate_limit:{name.lower()}:", clock)
+            return RateLimiter(rate, clock)
 
         return cls(
             per_sender=limiter("RATE_LIMIT_PER_SENDER", DEFAULT_PER_SENDER),

@@ -172,7 +172,7 @@ class ValidatedRestInput(RestInput):
     """Rasa's REST channel behind request validation (registered in credentials.yml)."""
 
     def __init__(self, limits: Optional[ChannelLimits] = None) -> None:
-        # Counts are kept per server process (per replica); nginx limits per IP across replicas.
+        # Shared by all replicas through Redis in production; per process with `make run`.
         self.limits = limits if limits is not None else ChannelLimits.from_environ()
 
     @classmethod

@@ -84,6 +84,7 @@ def start_assistant(
     timeout: float = 300.0,
     root: Path = ROOT,
     rasa_entry: Optional[List[str]] = None,
+    actions_package: str = "actions",
 ) -> RunningAssistant:
     """Action server and Rasa server on free ports, with a fresh SQLite tracker store in workdir.
 
@@ -118,7 +119,10 @@ def start_assistant(
             ),
             "rasa.log",
         ),
-        (action_server_command(port=action_port, environ=environ), "actions.log"),
+        (
+            action_server_command(port=action_port, environ=environ, package=actions_package),
+            "actions.log",
+        ),
     ):
         processes.append(
             subprocess.Popen(

@@ -133,7 +133,9 @@ def main(argv: Optional[List[str]] = None) -> None:
         else:
             install()
     from bot.production.action_results import validate_action_results_once
+    from bot.shared.log_privacy import keep_health_data_out_of_logs
 
+    keep_health_data_out_of_logs()
     validate_action_results_once()
     from rasa.__main__ import main as rasa_main
 

@@ -7,6 +7,7 @@ Run: python -m bot.production.retention [--days N] [--endpoints endpoints.yml]
 from __future__ import annotations
 
 import argparse
+import asyncio
 import sys
 from pathlib import Path
 from typing import List, Optional
@@ -31,6 +32,17 @@ def idle_conversation_store(endpoints: Path):
     return store
 
 
+def lock_store_of(endpoints: Path):
+    """The server's lock store, so a deletion waits for a message being handled (and the other
+    way round); None when the endpoints keep locks in one server's memory."""
+    from rasa.core.lock_store import LockStore
+
+    from bot.production.endpoints import read_endpoint
+
+    config = read_endpoint(endpoints, "lock_store")
+    return LockStore.create(config) if config is not None and config.type else None
+
+
 def main(argv: Optional[List[str]] = None) -> int:
     parser = argparse.ArgumentParser(
         description="Delete conversations idle for longer than N days."
@@ -41,7 +53,10 @@ def main(argv: Optional[List[str]] = None) -> int:
     args = parser.parse_args(argv)
     if args.days <= 0:
         parser.error("--days must be more than 0")
-    deleted = idle_conversation_store(args.endpoints).delete_idle_conversations(args.days)
+    store = idle_conversation_store(args.endpoints)
+    deleted = asyncio.run(
+        store.delete_idle_conversations(args.days, lock_store=lock_store_of(args.endpoints))
+    )
     print(f"Deleted {deleted} conversation(s) idle for more than {args.days:g} days.")
     return 0
 

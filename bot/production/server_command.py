@@ -101,9 +101,13 @@ def rasa_shell_command(
     return ServerCommand(argv, server_environment(environ))
 
 
-def action_server_command(*, port: int, environ: Mapping[str, str]) -> ServerCommand:
-    """The action server as the production image runs it (rasa-sdk alone)."""
-    argv = [sys.executable, "-m", "rasa_sdk", "--actions", "actions", "--port", str(port)]
+def action_server_command(
+    *, port: int, environ: Mapping[str, str], package: str = "actions"
+) -> ServerCommand:
+    """The action server as the production image runs it (rasa-sdk alone, logs kept clean).
+
+    `package` replaces the actions package (tests inject faults with it)."""
+    argv = [sys.executable, "-m", "actions", "--actions", package, "--port", str(port)]
     return ServerCommand(argv, server_environment(environ))
 
 

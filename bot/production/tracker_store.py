@@ -16,7 +16,8 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from typing import Any, Dict, Optional, Text
+from contextlib import nullcontext
+from typing import Any, Dict, List, Optional, Text
 
 import sqlalchemy as sa
 from rasa.core.tracker_store import SQLTrackerStore, create_engine_kwargs
@@ -100,25 +101,33 @@ class StrictSQLTrackerStore(SQLTrackerStore):
             session.commit()
         return deleted
 
-    def delete_idle_conversations(self, older_than_days: float, now: Optional[float] = None) -> int:
-        """Deletes every conversation whose last event is older than the retention period."""
-        cutoff = (now if now is not None else time.time()) - older_than_days * 86400
+    def idle_conversations(self, cutoff: float) -> List[Text]:
+        """The conversations whose last event is older than `cutoff` (a Unix time)."""
         events = self.SQLEvent
         with self.session_scope() as session:
             idle = (
                 session.query(events.sender_id)
                 .group_by(events.sender_id)
                 .having(sa.func.max(events.timestamp) < cutoff)
-                .subquery()
             )
-            ids = [row[0] for row in session.query(idle.c.sender_id)]
-            if not ids:
-                return 0
-            session.query(events).filter(events.sender_id.in_(ids)).delete(
-                synchronize_session=False
-            )
-            session.commit()
-        return len(ids)
+            return [row[0] for row in idle]
+
+    async def delete_idle_conversations(
+        self, older_than_days: float, now: Optional[float] = None, lock_store: Any = None
+    ) -> int:
+        """Deletes every conversation idle for longer than the retention period.
+
+        Each one under its conversation lock (the one a message takes), and only if it is still
+        idle once the lock is held: a visitor who comes back at that moment either finds the
+        conversation before it goes, or starts a new one; never half of one.
+        """
+        cutoff = (now if now is not None else time.time()) - older_than_days * 86400
+        deleted = 0
+        for sender_id in self.idle_conversations(cutoff):
+            async with lock_store.lock(sender_id) if lock_store else nullcontext():
+                if sender_id in self.idle_conversations(cutoff):
+                    deleted += bool(await self.delete(sender_id))
+        return deleted
 
 
 def deletion_confirmed(tracker: DialogueStateTracker) -> bool:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import threading
 import time
+from pathlib import Path
 
 import pytest
 
@@ -70,3 +71,45 @@ def test_without_redis_requests_fail_clearly_and_recover(cluster):
     assert any(
         "safe when health professionals give it" in t for t in cluster.texts(sender, "is it safe")
     )
+    # Without Redis the rate limiter let the message through (it fails open) and said so.
+    logs = " ".join(
+        (Path(cluster.env["CLUSTER_STATE"]) / "logs" / f"replica{i}.log").read_text(
+            errors="replace"
+        )
+        for i in (1, 2)
+    )
+    assert "Rate limits not counted, messages let through: Redis cannot be reached" in logs
+
+
+def test_a_replica_killed_while_holding_a_conversations_lock_frees_it_within_seconds(cluster):
+    """The lock is a lease its holder renews: killed, the holder stops renewing it."""
+    sender = "fault-held-lock"
+    first, second = cluster.replica_url(1), cluster.replica_url(2)
+    assert any("(1/15)" in t for t in cluster.texts(sender, "can I do it?", base=first))
+    assert cluster.texts(sender, "no", base=first)[-1].startswith("(2/15)")
+    cluster.run("pause-actions")  # replica 1's next message waits on the action, holding the lock
+    holder = threading.Thread(target=lambda: _ignore_errors(cluster.say, sender, "no", first))
+    holder.start()
+    time.sleep(2.0)
+    cluster.run("kill-replica", "1")
+    cluster.run("resume-actions")
+    try:
+        started = time.monotonic()
+        reply = cluster.texts(sender, "no", base=second)
+        waited = time.monotonic() - started
+        print(f"\nthe killed replica's conversation answered again after {waited:.1f} s")
+        assert waited < 10, waited
+        # The message replica 1 was handling died with it; the checklist goes on from its place.
+        assert reply[-1].startswith("(3/15)"), reply
+        users = [e["text"] for e in cluster.tracker(sender)["events"] if e["event"] == "user"]
+        assert users == ["can I do it?", "no", "no"]
+    finally:
+        holder.join(timeout=30)
+        cluster.run("start-replica", "1")
+
+
+def _ignore_errors(call, *args):
+    try:
+        call(*args)
+    except Exception:  # noqa: BLE001 - the replica is killed mid-request on purpose
+        pass

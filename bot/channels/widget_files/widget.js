@@ -212,6 +212,7 @@
 
   function openPanel() {
     panel.hidden = false;
+    root.classList.add("cryo-chat--open");
     launcher.setAttribute("aria-expanded", "true");
     launcher.hidden = true;
     state.open = true;
@@ -226,6 +227,7 @@
 
   function closePanel() {
     panel.hidden = true;
+    root.classList.remove("cryo-chat--open");
     launcher.hidden = false;
     launcher.setAttribute("aria-expanded", "false");
     state.open = false;
@@ -262,6 +264,7 @@
     renderAll();
     if (state.open) {
       panel.hidden = false;
+      root.classList.add("cryo-chat--open");
       launcher.hidden = true;
       launcher.setAttribute("aria-expanded", "true");
     }
