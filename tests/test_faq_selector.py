@@ -12,6 +12,7 @@ from rasa.shared.nlu.training_data.training_data import TrainingData
 
 from bot.nlu.faq_selector import FaqResponseSelector
 from bot.nlu.intent_classifier import IntentClassifierLR
+from bot.nlu.scaled_features import ScaledFeatures, ScaledSentenceFeaturizer
 
 EXAMPLES = {
     "faq/how_long": [
@@ -55,14 +56,19 @@ def featurize(storage):
         context,
     )
 
+    scaled = ScaledSentenceFeaturizer.create({}, storage, Resource("scaled"), context)
+
     def run(data: TrainingData = None, messages=None):
         if data is not None:
             tokenizer.process_training_data(data)
             counts.train(data)
             counts.process_training_data(data)
+            scaled.train(data)
+            scaled.process_training_data(data)
             return data
         tokenizer.process(messages)
         counts.process(messages)
+        scaled.process(messages)
         return messages
 
     return run
@@ -113,3 +119,34 @@ def test_the_intent_classifier_ranks_intents(storage, featurize):
     classifier.process(featurize(messages=[message]))
     assert message.get("intent")["name"] == "greet"
     assert [r["name"] for r in message.get("intent_ranking")] == ["greet", "faq"]
+
+
+def test_both_classifiers_read_one_row_weighted_once_per_message(storage, featurize, monkeypatch):
+    data = featurize(training_data())
+    classifier = trained_and_reloaded(IntentClassifierLR, "intents", storage, data)
+    selector = trained_and_reloaded(FaqResponseSelector, "faq", storage, data)
+    weighed = []
+    transform = ScaledFeatures.transform
+    monkeypatch.setattr(
+        ScaledFeatures, "transform", lambda self, ms: weighed.append(len(ms)) or transform(self, ms)
+    )
+
+    message = Message(data={"text": "any side effects on the skin"})
+    classifier.process(featurize(messages=[message]))
+    selector.process([message])
+    assert weighed == [1]  # the featurizer's one call; neither classifier weighs again
+    assert message.get("intent")["name"] == "faq"
+    assert message.get("response_selector")["faq"]["response"]["intent_response_key"] == (
+        "faq/side_effects"
+    )
+
+
+def test_a_message_without_text_is_left_unclassified_not_a_crash(storage, featurize):
+    data = featurize(training_data())
+    classifier = trained_and_reloaded(IntentClassifierLR, "intents", storage, data)
+    selector = trained_and_reloaded(FaqResponseSelector, "faq", storage, data)
+
+    message = Message(data={})
+    classifier.process([message])
+    selector.process([message])
+    assert message.get("intent") is None and message.get("response_selector") is None

@@ -59,6 +59,8 @@ class FaqResponseSelector(ScaledLogisticRegression):
         responses = self._extras.get("responses", {})
         for message in messages:
             ranking = self.ranked(message)
+            if not ranking:
+                continue
             best, confidence = ranking[0]
             utter_action = f"utter_{best}"
             prediction = {

@@ -31,6 +31,8 @@ class IntentClassifierLR(ScaledLogisticRegression):
                 {"name": name, PREDICTED_CONFIDENCE_KEY: p}
                 for name, p in self.ranked(message)[: self._config["ranking_length"]]
             ]
+            if not ranking:
+                continue
             message.set(INTENT, dict(ranking[0]), add_to_output=True)
             message.set(INTENT_RANKING_KEY, ranking, add_to_output=True)
         return messages

@@ -1,7 +1,7 @@
-"""A logistic regression over TF-IDF-scaled word and character counts plus the sentence vector.
+"""A logistic regression over the scaled row bot.nlu.scaled_features leaves on each message.
 
 The base of the intent classifier and the FAQ selector: each subclass says which training
-examples it learns from and which labels it predicts.
+examples it learns from and which labels it predicts; both read the same row.
 """
 
 from __future__ import annotations
@@ -14,56 +14,15 @@ from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.storage.resource import Resource
 from rasa.engine.storage.storage import ModelStorage
 from rasa.nlu.classifiers.classifier import IntentClassifier
-from rasa.shared.nlu.constants import TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
-from scipy.sparse import csr_matrix, hstack, vstack
+from scipy.sparse import vstack
 
-
-def sentence_parts(message: Message) -> Tuple[Optional[csr_matrix], Optional[np.ndarray]]:
-    """The message's sparse (word and character counts) and dense (embedding) sentence features."""
-    sparse = message.get_sparse_features(TEXT)[1]
-    dense = message.get_dense_features(TEXT)[1]
-    return (
-        csr_matrix(sparse.features).astype(np.float64) if sparse is not None else None,
-        np.asarray(dense.features, dtype=np.float64) if dense is not None else None,
-    )
-
-
-class ScaledFeatures:
-    """TF-IDF weighting of the sparse counts, next to the dense features.
-
-    CountVectorsFeaturizer gives raw counts; without this, common character
-    n-grams ("cry", "the") outweigh the words that tell topics apart.
-    """
-
-    def __init__(self) -> None:
-        from sklearn.feature_extraction.text import TfidfTransformer
-
-        self._tfidf = TfidfTransformer(sublinear_tf=True)
-
-    def fit_transform(self, messages: List[Message]) -> csr_matrix:
-        parts = [sentence_parts(m) for m in messages]
-        sparse = vstack([p[0] for p in parts]) if parts[0][0] is not None else None
-        if sparse is not None:
-            self._tfidf.fit(sparse)
-        return self._combine(sparse, [p[1] for p in parts])
-
-    def transform(self, message: Message) -> csr_matrix:
-        sparse, dense = sentence_parts(message)
-        return self._combine(sparse, [dense])
-
-    def _combine(self, sparse, dense_rows) -> csr_matrix:
-        blocks = []
-        if sparse is not None:
-            blocks.append(self._tfidf.transform(sparse))
-        if dense_rows and dense_rows[0] is not None:
-            blocks.append(csr_matrix(np.vstack(dense_rows)))
-        return hstack(blocks).tocsr()
+from bot.nlu.scaled_features import SCALED_FEATURES
 
 
 class ScaledLogisticRegression(GraphComponent, IntentClassifier):
-    """Logistic regression over ScaledFeatures; subclasses say which examples and labels."""
+    """Logistic regression over the scaled row; subclasses say which examples and labels."""
 
     @staticmethod
     def get_default_config() -> Dict[Text, Any]:
@@ -103,16 +62,19 @@ class ScaledLogisticRegression(GraphComponent, IntentClassifier):
     def train(self, training_data: TrainingData) -> Resource:
         from sklearn.linear_model import LogisticRegression
 
-        labelled = self.labelled_examples(training_data)
+        labelled = [
+            (m, label)
+            for m, label in self.labelled_examples(training_data)
+            if m.get(SCALED_FEATURES) is not None
+        ]
         if labelled:
-            features = ScaledFeatures()
-            X = features.fit_transform([message for message, _ in labelled])
+            X = vstack([message.get(SCALED_FEATURES) for message, _ in labelled]).tocsr()
             classifier = LogisticRegression(
                 C=self._config["C"],
                 max_iter=self._config["max_iter"],
                 random_state=self._config["random_state"],
             )
-            self._model = (features, classifier.fit(X, [label for _, label in labelled]))
+            self._model = classifier.fit(X, [label for _, label in labelled])
         self._extras = self.extras_to_keep(training_data)
         import joblib
 
@@ -138,9 +100,11 @@ class ScaledLogisticRegression(GraphComponent, IntentClassifier):
         return cls(config, model_storage, resource, model, extras)
 
     def ranked(self, message: Message) -> List[Tuple[str, float]]:
-        """Labels with their probabilities, most likely first."""
-        features, classifier = self._model
-        probabilities = classifier.predict_proba(features.transform(message))[0]
+        """Labels with their probabilities, most likely first (none for a message without text)."""
+        classifier, row = self._model, message.get(SCALED_FEATURES)
+        if classifier is None or row is None:
+            return []
+        probabilities = classifier.predict_proba(row)[0]
         return [
             (str(classifier.classes_[i]), float(probabilities[i]))
             for i in np.argsort(probabilities)[::-1]

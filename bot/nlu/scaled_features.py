@@ -1,0 +1,129 @@
+"""TF-IDF-scaled word and character counts beside the sentence vector, once per message.
+
+Both logistic regressions (intents and FAQ topics) read the row this component leaves on the
+message, so the weighting and stacking are done once, not once per classifier.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Dict, List, Optional, Text, Tuple
+
+import numpy as np
+from rasa.engine.graph import ExecutionContext, GraphComponent
+from rasa.engine.recipes.default_recipe import DefaultV1Recipe
+from rasa.engine.storage.resource import Resource
+from rasa.engine.storage.storage import ModelStorage
+from rasa.shared.nlu.constants import TEXT
+from rasa.shared.nlu.training_data.message import Message
+from rasa.shared.nlu.training_data.training_data import TrainingData
+from scipy.sparse import csr_matrix, hstack, vstack
+
+# The message attribute holding the row (a 1 x n sparse matrix); not part of the parse output.
+SCALED_FEATURES = "scaled_sentence_features"
+
+
+def sentence_parts(message: Message) -> Tuple[Optional[csr_matrix], Optional[np.ndarray]]:
+    """The message's sparse (word and character counts) and dense (embedding) sentence features."""
+    sparse = message.get_sparse_features(TEXT)[1]
+    dense = message.get_dense_features(TEXT)[1]
+    return (
+        csr_matrix(sparse.features).astype(np.float64) if sparse is not None else None,
+        np.asarray(dense.features, dtype=np.float64) if dense is not None else None,
+    )
+
+
+class ScaledFeatures:
+    """TF-IDF weighting of the sparse counts, next to the dense features.
+
+    CountVectorsFeaturizer gives raw counts; without this, common character
+    n-grams ("cry", "the") outweigh the words that tell topics apart.
+    """
+
+    def __init__(self) -> None:
+        from sklearn.feature_extraction.text import TfidfTransformer
+
+        self._tfidf = TfidfTransformer(sublinear_tf=True)
+
+    def fit(self, messages: List[Message]) -> ScaledFeatures:
+        sparse = [sentence_parts(m)[0] for m in messages]
+        if sparse and sparse[0] is not None:
+            self._tfidf.fit(vstack(sparse))
+        return self
+
+    def transform(self, messages: List[Message]) -> csr_matrix:
+        parts = [sentence_parts(m) for m in messages]
+        blocks = []
+        if parts[0][0] is not None:
+            blocks.append(self._tfidf.transform(vstack([p[0] for p in parts])))
+        if parts[0][1] is not None:
+            blocks.append(csr_matrix(np.vstack([p[1] for p in parts])))
+        return hstack(blocks).tocsr()
+
+
+@DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.MESSAGE_FEATURIZER, is_trainable=True)
+class ScaledSentenceFeaturizer(GraphComponent):
+    """Leaves the scaled row both classifiers read on every message with text."""
+
+    @staticmethod
+    def get_default_config() -> Dict[Text, Any]:
+        return {}
+
+    def __init__(
+        self,
+        model_storage: ModelStorage,
+        resource: Resource,
+        features: Optional[ScaledFeatures] = None,
+    ) -> None:
+        self._model_storage = model_storage
+        self._resource = resource
+        self._features = features
+
+    @classmethod
+    def create(
+        cls,
+        config: Dict[Text, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+    ) -> ScaledSentenceFeaturizer:
+        return cls(model_storage, resource)
+
+    def train(self, training_data: TrainingData) -> Resource:
+        import joblib
+
+        examples = [m for m in training_data.intent_examples if m.get(TEXT)]
+        self._features = ScaledFeatures().fit(examples) if examples else None
+        with self._model_storage.write_to(self._resource) as folder:
+            joblib.dump(self._features, folder / "scaled_features.joblib")
+        return self._resource
+
+    @classmethod
+    def load(
+        cls,
+        config: Dict[Text, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+        **kwargs: Any,
+    ) -> ScaledSentenceFeaturizer:
+        import joblib
+
+        with model_storage.read_from(resource) as folder:
+            features = joblib.load(folder / "scaled_features.joblib")
+        return cls(model_storage, resource, features)
+
+    def _add_rows(self, messages: List[Message]) -> None:
+        with_text = [m for m in messages if m.get(TEXT)]
+        if self._features is None or not with_text:
+            return
+        rows = self._features.transform(with_text)
+        for i, message in enumerate(with_text):
+            message.set(SCALED_FEATURES, rows[i])
+
+    def process_training_data(self, training_data: TrainingData) -> TrainingData:
+        self._add_rows(training_data.training_examples)
+        return training_data
+
+    def process(self, messages: List[Message]) -> List[Message]:
+        self._add_rows(messages)
+        return messages
