@@ -23,6 +23,7 @@ def value(matcher, asked, text, intent=None):
         ("anemia", "I think so"),
         ("kidney_disease", "maybe"),
         ("bleeding_disorder", "no idea, never been tested"),
+        ("seizure_history", "had a funny turn once, they never found out what it was"),
     ],
 )
 def test_doubt_beats_a_negation_and_counts_as_yes(matcher, asked, text):
@@ -128,3 +129,47 @@ def test_an_faq_or_a_request_mid_checklist_is_left_to_the_rules_but_an_answer_is
     matcher, text, intent, taken
 ):
     assert (checklist_reading("recent_heart_attack", text, intent, matcher) is not None) is taken
+
+
+@pytest.mark.parametrize(
+    "asked, text",
+    [
+        ("unstable_angina", "what is that? probably not"),
+        ("raynauds", "never heard of it, I don't think so"),
+        ("kidney_disease", "what does that mean"),
+    ],
+)
+def test_asking_what_the_condition_is_is_doubt_even_with_a_no(matcher, asked, text):
+    answer = read_answer(asked, text, None, matcher)
+    assert (answer.value, answer.unsure) == (True, True)
+
+
+@pytest.mark.parametrize(
+    "text, under_18",
+    [
+        ("18 in a couple of weeks", True),
+        ("born in june 2010", True),
+        ("born in may 2001", False),
+        ("I'm a grown-up", False),
+        ("adult, last time I checked", False),
+        ("I'm filling it in for my boy, he's eleven", True),
+        ("fifty-ish", False),
+    ],
+)
+def test_ages_in_words_birth_dates_and_adult_said_plainly(matcher, text, under_18):
+    assert value(matcher, "under_18", text) is under_18
+
+
+def test_a_relatives_condition_after_but_is_a_no_for_the_visitor(matcher):
+    assert value(matcher, "tumor", "no, but my aunt had one") is False
+    assert value(matcher, "tumor", "no, but I get lumps sometimes") is True  # a sign: doubt
+
+
+def test_a_precise_old_time_decides_even_beside_a_no(matcher):
+    assert value(matcher, "recent_heart_attack", "yes in 2018, nothing since then") is False
+    assert value(matcher, "recent_heart_attack", "one in october, none since") is True
+
+
+def test_nothing_right_before_a_condition_denies_it_only_there(matcher):
+    assert value(matcher, "implants_or_pacemaker", "nothing metal inside me") is False
+    assert value(matcher, "respiratory_illness", "nothing works for my asthma") is True

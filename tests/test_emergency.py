@@ -7,7 +7,13 @@ import pytest
 from bot.nlu.care_assessment import CareAssessor, Thresholds
 from bot.nlu.emergency_check import PATTERNS, rule_hits
 from bot.nlu.red_flag_bank import RedFlagBank, care_levels, read_red_flags
-from bot.nlu.red_flag_context import clause_around, denied_before, sentences, suppression
+from bot.nlu.red_flag_context import (
+    clause_around,
+    denied_before,
+    reports_now,
+    sentences,
+    suppression,
+)
 
 
 def categories(text):
@@ -38,6 +44,24 @@ def categories(text):
         ("I have a fever and a sore back", "fever"),
         ("I want to kill myself", "suicide"),
         ("thinking about jumping off the bridge", "suicide"),
+        ("part of me wants to steer the car into a tree", "suicide"),
+        ("I won't be around for much longer, so thank you", "suicide"),
+        ("chest has been heavy for an hour", "chest_pain"),
+        ("my bladder has suddenly stopped, I try and nothing happens", "cauda_equina"),
+        ("tripping over my own foot since lunch", "leg_weakness"),
+        ("grandad slipped on the ice and can't get up", "trauma"),
+        ("my triple a is being watched and now sudden pain in my back", "aorta"),
+        ("her right arm won't move and she's seeing double", "stroke"),
+        ("still shivering all over two hours after the chamber", "hypothermia"),
+        ("read this as my final goodbye to everyone", "suicide"),
+        ("her foot has been getting weaker since breakfast", "leg_weakness"),
+        ("he fell from his horse an hour ago", "trauma"),
+        ("sudden crushing pain in her stomach and back, she looks grey", "aorta"),
+        ("my mum's face has been drooping since tea time", "stroke"),
+        ("so cold after the session and now he's slow to reply", "hypothermia"),
+        ("a patch on my heel turned black after the session", "cold_burn"),
+        ("had lymphoma and my back has started aching", "cancer_history"),
+        ("lost three dress sizes without dieting and my back aches", "weight_loss"),
     ],
 )
 def test_each_categorys_unmistakable_phrases_are_caught(text, category):
@@ -81,6 +105,15 @@ def test_the_bank_has_descriptions_for_every_category_and_near_misses():
         ("my legs are dead after leg day today", "leg_weakness", "rules", "after exercise"),
         ("my feet go white and cold in winter", "circulation", "rules", "long-standing condition"),
         ("my skin is a bit itchy, is that normal", "cold_burn", "semantic", "mild"),
+        ("crashed my car at college, no harm done", "trauma", "rules", "past"),
+        ("fainted on a school trip ages ago", "collapse", "rules", "past"),
+        ("came off a horse, broke nothing, that was 15 years ago", "trauma", "rules", "past"),
+        ("felt shivery in the car but warmed up at home", "fever", "rules", "resolved"),
+        ("legs are dead from sitting at the desk", "leg_weakness", "semantic", "figure of speech"),
+        ("rugby on saturday and my legs feel weak", "leg_weakness", "rules", "after exercise"),
+        ("a fever with a urine infection, antibiotics cleared it up", "fever", "rules", "resolved"),
+        ("fell off a wall when I was a boy, no issues since then", "trauma", "rules", "resolved"),
+        ("a bit shivery in the car, then fine", "fever", "rules", "resolved"),
     ],
 )
 def test_the_context_sets_a_vote_aside_and_says_why(sentence, category, layer, why):
@@ -106,6 +139,18 @@ def test_a_question_about_something_reported_in_another_sentence_keeps_its_alarm
     question = "is it normal to have chest pain after cryo?"
     assert suppression(question, "chest_pain") == "general question"
     assert suppression(question, "chest_pain", reported_elsewhere=True) is None
+    # "can cryo cause that?" is about the report; "can cryo cause frostbite?" stays a question.
+    back = "my arm and jaw ache with the chest pain, can cryo cause that?"
+    assert suppression(back, "chest_pain") == "hypothetical"
+    assert suppression(back, "chest_pain", reported_elsewhere=True) is None
+    general = "can cryo cause frostbite?"
+    assert suppression(general, "cold_burn", reported_elsewhere=True) == "hypothetical"
+    assert reports_now("it started again this morning") and not reports_now("do you open today?")
+
+
+def test_a_sentence_said_to_be_happening_now_is_no_general_question():
+    assert suppression("was knocked down by a van 30 mins ago", "trauma") is None
+    assert suppression("was the chamber too cold for frostbite?", "cold_burn") == "general question"
 
 
 def test_a_denied_phrase_and_the_clause_of_a_match_are_read_locally():

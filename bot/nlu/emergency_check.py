@@ -31,6 +31,13 @@ PATTERNS: Dict[str, List[str]] = {
         r"\b(?:go\s+to\s+)?sleep\s+and\s+(?:not|never)\s+wake\s+up\b",
         r"\b(?:jump(?:ing)?|throw(?:ing)?\s+my\s*self)\s+(?:off|from|in\s+front\s+of)\s+(?:a|the|my)\s+"
         r"(?:bridge|building|roof|cliff|train|tower|balcony|car\s+park)\b",
+        r"\b(?:thinking\s+(?:about|of)|thought\s+(?:about|of)|wants?\s+to|wanna|going\s+to|gonna|"
+        r"plan(?:ning)?\s+to|tempted\s+to|urge\s+to)\s+(?:just\s+)?(?:driv\w*|steer\w*|step\w*|"
+        r"walk\w*|run\w*)\s+(?:(?:my|the|his|her)\s+car\s+)?(?:off|into|in\s+front\s+of)\s+(?:a|the)"
+        r"\s+(?:bridge|cliff|train|traffic|lorry|truck|bus|river|sea|wall|tree)\b",
+        r"\bwon'?t\s+be\s+(?:around|here)\s+(?:for\s+)?(?:much|very)\s+(?:longer|long)\b",
+        r"\b(?:my\s+)?(?:last|final)\s+(?:message|words|goodbye)\s+(?:to|for)\s+(?:anyone|anybody|"
+        r"everyone|everybody|you\s+all|the\s+world)\b",
         r"\bhang(?:ing)?\s+my\s*self\b",
         r"\b(?:wrote|written|writing|left)\s+(?:a\s+)?(?:note|letters?)\s+(?:for|to)\s+(?:my|everyone|"
         r"the\s+family)",
@@ -57,7 +64,9 @@ PATTERNS: Dict[str, List[str]] = {
         r"(?:\w+\s+)?(?:tight|heavy|crushed)|pressure|tightness)",
         r"\b(?:pressure|tightness|squeezing|crushing\s+feeling)\s+in\s+(?:my|his|her|the)\s+chest\b",
         r"\b(?:clutching|holding|grabbing)\s+(?:my|his|her|their)\s+chest\b",
-        r"\bpain\s+in\s+(?:my|his|her|the)\s+chest\b",
+        r"\bpain\s+in\s+(?:(?:my|his|her|the)\s+)?chest\b",
+        r"\bchest\s+(?:has\s+been|been|is|feels|felt|went|has\s+gone|keeps)\s+(?:\w+\s+){0,2}"
+        r"(?:tight|heavy|hurting|painful|crushed|squeezed)\b",
         r"\b(?:pain|pressure|tightness|squeezing)\s+(?:\w+\s+){0,2}(?:behind|in|on)\s+(?:my|his|her|the)\s+"
         r"(?:breastbone|sternum)\b",
         r"\b(?:crushing|squeezing|tight)\s+(?:pain\s+in\s+)?(?:my\s+)?chest\b",
@@ -102,6 +111,9 @@ PATTERNS: Dict[str, List[str]] = {
         r"\b(?:hasn'?t|haven'?t|has\s+not|have\s+not)\s+(?:peed|weed|urinated|been\s+able\s+to\s+"
         r"(?:pee|wee|urinate))\b",
         r"\bcauda\s+equina\b",
+        r"\bbladder\s+(?:has\s+|just\s+|suddenly\s+)*(?:stopped|won'?t\s+empty|isn'?t\s+emptying|"
+        r"not\s+emptying)\b",
+        r"\b(?:straining|trying|try)\b[^.?!]{0,20}\bnothing\s+(?:comes|came|happens|happened)\b",
     ],
     "leg_weakness": [
         r"\b(?:foot|leg)\s+(?:won\'?t|will\s+not|doesn\'?t|can\'?t)\s+(?:lift|move|work)\b",
@@ -119,15 +131,18 @@ PATTERNS: Dict[str, List[str]] = {
         rf"\b{_LEGS}\s+(?:are|is|went|have\s+gone|feel|feels)\s+(?:suddenly\s+)?(?:numb|weak|"
         r"paralys\w*|paralyz\w*)\b",
         r"\bfoot\s*drop\b",
+        r"\b(?:legs?|foot)\s+(?:has\s+been\s+|have\s+been\s+|is\s+|are\s+|been\s+|keeps\s+)?"
+        r"getting\s+weaker\b|\bweak\w*\s+(?:n|and|&)\s+getting\s+worse\b",
         r"\b(?:can'?t|cannot|unable\s+to)\s+(?:lift|raise|pick\s+up)\s+(?:the\s+front\s+of\s+)?"
         r"(?:my|his|her)\s+(?:foot|toes)\b",
-        r"\bfoot\s+(?:is\s+|keeps\s+)?(?:dragging|flopping|slapping)\b",
+        r"\bfoot\s+(?:is\s+|keeps\s+)?(?:dragging|flopping|slapping|drags|flops|slaps)\b",
+        r"\btripping\s+over\s+(?:my|his|her)\s+(?:own\s+)?(?:foot|feet|toes)\b",
         r"\btoes\s+(?:keep\s+|are\s+|keeps\s+)?(?:catching|dragging|catch|drag)\b",
     ],
     "trauma": [
         r"\b(?:hit|struck|whacked|smashed|kicked)\s+(?:hard\s+)?(?:across|on|in)\s+(?:the|my|his|her)\s+"
         r"(?:back|spine|head|neck)\b|\bgot\s+hit\s+by\b",
-        r"\b(?:came|come|coming|thrown|knocked)\s+off\s+(?:my|his|her|the|a)\s+(?:bike|motorbike|"
+        r"\b(?:came|come|coming|thrown|knocked|fell)\s+(?:off|from)\s+(?:my|his|her|the|a)\s+(?:bike|motorbike|"
         r"motorcycle|horse|scooter|skateboard|e-?scooter|quad)\b",
         r"\bheard\s+(?:a|something)\s+(?:crack|snap|pop)\b|\b(?:felt|heard)\s+(?:it|something)\s+snap\b",
         r"\b(?:tackled|tackle|hit\s+hard|crashed\s+into|landed\s+(?:hard\s+)?on\s+(?:my|his|her)\s+(?:back|"
@@ -139,15 +154,21 @@ PATTERNS: Dict[str, List[str]] = {
         r"\b(?:hit|run\s+over|knocked\s+down|knocked\s+over)\s+by\s+an?\s+(?:car|truck|bus|van|"
         r"vehicle|bike|cyclist)\b",
         r"\b(?:bad|serious|big|hard|nasty)\s+fall\b",
+        r"\b(?:slipped|fell|tripped|went\s+flying)\s+(?:on|over|down)\s+(?:the\s+|some\s+)?(?:ice|"
+        r"stairs|steps?|wet\s+floor|pavement|kerb|curb)\b",
+        r"\b(?:fell|went|landed)\s+(?:backwards?|flat)\s+(?:onto|on|into|down)\b",
         r"\b(?:car|motorbike|motorcycle|bike|bicycle|road|traffic)\s+(?:accident|crash|wreck|"
         r"collision)\b",
         r"\b(?:rear[-\s]?ended|t[-\s]?boned|run\s+over)\b",
     ],
     "aorta": [
         r"\b(?:aaa|dilated\s+aorta|aortic\s+(?:aneurysm|dissection)|enlarged\s+aorta)\b",
+        r"\btriple[-\s]?a\b[^.?!]{0,100}\b(?:sudden|pain|hurts?|agony|agonising|agonizing|faint|pale)\b",
         r"\b(?:sudden|tearing|ripping|worst)\b[^.?!]{0,160}\baneurysm\b",
         r"\baneurysm\b[^.?!]{0,100}\b(?:sudden|pain|hurts?|agony|faint|pale|collapsed?)\b",
         r"\b(?:tearing|ripping)\s+(?:\w+\s+){0,2}(?:pain|feeling|sensation)\b",
+        r"\bsudden\b[^.?!]{0,40}\bpain\b[^.?!]{0,20}\b(?:belly|stomach|tummy|abdomen)\s+(?:and|into|"
+        r"through\s+to|to)\s+(?:(?:my|his|her|the)\s+)?back\b",
         r"\b(?:pulsing|pulsating|throbbing)\s+(?:lump\s+|mass\s+|feeling\s+)?in\s+(?:my|his|her|the)"
         r"\s+(?:belly|stomach|tummy|abdomen)\b",
     ],
@@ -159,11 +180,15 @@ PATTERNS: Dict[str, List[str]] = {
         r"\bnumb\s+(?:down|on)\s+one\s+side\b|\bone\s+side\s+of\s+(?:my|his|her|their)\s+(?:face|body)\b",
         r"\b(?:speech|words?|talking)\s+(?:sounds?|is|are|seems?|went|gone)\s+(?:off|strange|weird|"
         r"funny|wrong|garbled|jumbled|slow|slurred)\b",
-        r"\bface\s+(?:is\s+|has\s+|went\s+|looks?\s+)?(?:drooping|droopy|dropped|lopsided|fallen)\b",
+        r"\bface\s+(?:is\s+|has\s+been\s+|has\s+|went\s+|looks?\s+|keeps\s+)?(?:drooping|droopy|dropped|"
+        r"lopsided|fallen)\b",
         r"\b(?:drooping|droopy|lopsided)\s+(?:face|mouth|smile)\b",
         r"\b(?:speech\s+is\s+|is\s+|started\s+)?slurr(?:ed|ing)\b",
         r"\b(?:can'?t|cannot)\s+(?:lift|raise|move)\s+(?:my|his|her)\s+(?:left\s+|right\s+)?arm\b",
         r"\bworst\s+headache\b",
+        r"\b(?:left|right)\s+(?:hand|arm)\s+(?:won'?t|wont|doesn'?t|can'?t|isn'?t|will\s+not)\s+"
+        r"(?:work|move|respond|grip)",
+        r"\b(?:seeing|see)\s+double\b|\bdouble\s+vision\b",
     ],
     "collapse": [
         r"\b(?:coll?aps(?:ed|ing)|passed\s+out|unconscious|fainted|faint(?:ed|ing)\s+in|blacked\s+out|"
@@ -174,13 +199,20 @@ PATTERNS: Dict[str, List[str]] = {
         r"\bnot\s+making\s+(?:any\s+)?sense\b",
         r"\b(?:drowsy|sleepy)\s+and\s+confused\b|\bconfused\s+and\s+(?:drowsy|sleepy)\b",
         r"\bconfused\s+(?:since|after)\s+(?:the|my|his|her)\s+(?:session|chamber|cryo|treatment)\b",
+        r"\bconfused\s+(?:since|after)\s+(?:i|we|he|she)\s+(?:left|came\s+out|got\s+out|got\s+home)\b",
         r"\b(?:hard|difficult|can'?t|cannot)\s+(?:to\s+)?wake\s+(?:him|her|them)?\s*up\b",
     ],
     "hypothermia": [
         r"\b(?:can'?t|won'?t|doesn'?t|didn'?t|cannot)\s+stop\s+(?:shivering|shaking)\b",
         r"\b(?:shivering|shaking)\s+(?:uncontrollabl\w*|violently|non[-\s]?stop)\b",
         r"\buncontrollabl\w*\s+(?:shivering|shaking)\b",
+        r"\bstill\s+(?:shaking|shivering)\s+(?:like\s+(?:mad|crazy|a\s+leaf)|all\s+over|so\s+badly)\b",
         r"\bhypotherm",
+        r"\b(?:cold|freezing)\b[^.?!]{0,80}\b(?:nodding\s+off|slow\s+to\s+(?:answer|respond|reply)|"
+        r"keeps?\s+(?:falling\s+asleep|dozing))",
+        r"\bstill\s+(?:be\s+|feel\s+|feeling\s+)?(?:freezing|frozen|so\s+cold|ice\s+cold)\b[^.?!]{0,40}"
+        r"\b(?:shaking|shivering)\s+(?:so\s+(?:hard|much|badly)|uncontrollably|violently|like\s+mad|"
+        r"all\s+over)",
         r"\b(?:can'?t|cannot|unable\s+to)\s+(?:get\s+)?warm(?:\s+up)?\b",
         r"\b(?:so|very|really|freezing|icy|ice)\s+cold\b[^.?!]{0,60}\b(?:drowsy|sleepy|confused|"
         r"muddled|slurr\w*|speech\s+is\s+slow|not\s+making\s+sense|hard\s+to\s+wake)\b",
@@ -202,6 +234,8 @@ PATTERNS: Dict[str, List[str]] = {
         r"\bblister",
         r"\bskin\b[^.?!]{0,40}\b(?:waxy|hard\s+and\s+white|white\s+and\s+hard|grey|gray|black|"
         r"blackish)\b",
+        r"\b(?:turned|gone|going|went|turning)\s+(?:purple|black|purple-black|blackish|dark\s+purple)"
+        r"[^.?!]{0,40}\b(?:after|since)\s+(?:the\s+|my\s+)?(?:session|cryo\w*|chamber|treatment)\b",
     ],
     "infection": [
         r"\b(?:fever|feverish|chills|shivers|hot|swollen|swelling|pus|oozing|red\s+and\s+hot)\b"
@@ -213,13 +247,14 @@ PATTERNS: Dict[str, List[str]] = {
         r"\b(?:cancer|tumou?r|chemo\w*|radiotherapy|radiation\s+therapy|lymphoma|leuka?emia|"
         r"myeloma)\b[^.?!]{0,120}\b(?:at\s+night|night\s+pain|in\s+the\s+night|wakes?\s+(?:me|him|"
         r"her)|at\s+rest|new\s+(?:back\s+)?pain|worse\s+at|getting\s+worse|won'?t\s+(?:go|ease)|"
+        r"started\s+(?:hurting|aching|to\s+hurt)|begun\s+to\s+hurt|"
         r"(?:doesn'?t|does\s+not|not)\s+ease|constant|different)\b",
         r"\b(?:at\s+night|night\s+pain|wakes?\s+(?:me|him|her)|at\s+rest|new\s+(?:back\s+)?pain)\b"
         r"[^.?!]{0,120}\b(?:cancer|tumou?r|chemo\w*|radiotherapy|lymphoma|leuka?emia|myeloma)\b",
     ],
     "weight_loss": [
         r"\b(?:lost|losing|dropped|dropping)\s+(?:\w+\s+){0,3}(?:weight|kilos?|kg|pounds|lbs|"
-        r"stone)\b[^.?!]{0,60}\b(?:without\s+(?:trying|dieting|meaning\s+to)|no\s+reason|"
+        r"stone|dress\s+sizes?|sizes)\b[^.?!]{0,60}\b(?:without\s+(?:trying|dieting|meaning\s+to)|no\s+reason|"
         r"not\s+(?:trying|dieting)|don'?t\s+know\s+why|unexplained|for\s+no)\b",
         r"\bunexplained\s+weight\s+loss\b",
         r"\bnight\s+sweats\b|\bsweat(?:s|ing|y)?\s+(?:at|in\s+the|during\s+the)\s+night\b",

@@ -24,7 +24,8 @@ NOW = re.compile(
     r"i came out|then)|an? (?:hour|few hours|couple of hours) ago|\d+ (?:minutes?|mins?|hours?|"
     r"hrs?) ago|minutes ago|hours ago|yesterday|last night|getting worse|worse and worse|"
     r"won'?t stop|can'?t stop|currently|at the moment|please help|help me|call an ambulance|"
-    r"asap|right after|straight after|just (?:fell|had|collapsed|passed out|fainted|happened|"
+    r"asap|right after|straight after|happening now|going on now|still happening|still going on|"
+    r"just (?:fell|had|collapsed|passed out|fainted|happened|"
     r"came out|got out|now|started|noticed))\b",
     re.IGNORECASE,
 )
@@ -35,7 +36,15 @@ PAST = re.compile(
     r"(?:a |an |young|little|younger|small|\d+)|in (?:19|20)\d\d|back in|long time ago|long ago|"
     r"used to|in the past|years back|decades? ago|once,? (?:years|a long)|"
     r"once\b(?!\s+(?:i|we|he|she|you|they|it)\b)|years later|odd years|at school|in school|"
-    r"as a student|in my (?:teens|twenties|twenties|thirties|youth))\b",
+    r"as a student|in my (?:teens|twenties|twenties|thirties|youth)|ages ago|at uni|at university|"
+    r"in uni|at college|in college)\b",
+    re.IGNORECASE,
+)
+# "..., that was 20 years ago": the time said once for everything before it in the sentence.
+PAST_FOR_ALL = re.compile(
+    r"\b(?:that|this|it|which|all that|all this)\s+(?:was|were|happened|is from)\s+(?:\w+\s+){0,2}?"
+    r"(?:years? ago|\d+\s*(?:years?|yrs?)\s+ago|ages ago|decades? ago|a long time ago|long ago|"
+    r"in (?:19|20)\d\d|when i was)",
     re.IGNORECASE,
 )
 RESOLVED = re.compile(
@@ -44,7 +53,9 @@ RESOLVED = re.compile(
     r"gone by|was gone|were gone|cleared up|disappeared|healed long ago|long healed|"
     r"(?:it|that|which|has|had)\s+passed(?!\s+out)|"
     r"fully healed|healed|gone now|no problems since|never had (?:a|any) problem since|"
-    r"been fine since|fine since|all good since|sorted now|resolved)\b",
+    r"been fine since|fine since|all good since|sorted now|resolved|warmed (?:back )?up|warm again|"
+    r"cleared (?:up|in|after|within|quickly|by|on its own)|cleared (?:it|them|that) up|"
+    r"no (?:issues|trouble) since|nothing since|then fine|fine afterwards|fine after that)\b",
     re.IGNORECASE,
 )
 _QUESTION_START = (
@@ -60,6 +71,7 @@ HYPOTHETICAL = re.compile(
     r"do people|does anyone)\b",
     re.IGNORECASE,
 )
+REFERS_BACK = re.compile(r"\b(?:that|this)\b", re.IGNORECASE)
 # Someone describing what is happening to them or to a person with them.
 PERSON = re.compile(
     r"\b(?:i|i'm|im|i've|ive|i'd|me|my|mine|myself|we|our|us|he|she|he's|she's|his|her|him|"
@@ -75,7 +87,10 @@ EXERTION = re.compile(
     r"skiing|surfing|kickboxing|boxing|martial arts|long walk|walking|hill walk|wall sit|"
     r"personal trainer|pt session|hiit|zumba|rowing|swim|swimming|sprint|sprints|plyo\w*|"
     r"standing all day|on my feet all day|long shift|after work|all day at work|shovelling|"
-    r"shoveling|doms|moving house|decorating|diy)\b",
+    r"shoveling|doms|moving house|decorating|diy|5 a side|five a side|5-a-side|rugby|hockey|"
+    r"cricket|squash|padel|golf|painting|bodypump|body pump|circuits|fitness class|exercise class|"
+    r"gym class|"
+    r"sitting at a desk|desk all day|sitting all day)\b",
     re.IGNORECASE,
 )
 FIGURE_OF_SPEECH = re.compile(
@@ -84,7 +99,9 @@ FIGURE_OF_SPEECH = re.compile(
     r"nearly died laughing|drop dead|kill for|would kill|i'?d kill|death of me|i'?ll die|"
     r"killing my (?:back|spine|neck|knees?|legs|feet|shoulders)|"
     r"i'?d die|rather die|on fire|murder me|early grave|last legs|try (?:literally )?anything|"
-    r"(?:is|are) screaming|lol|lmao|haha\w*|jk|just joking|kidding)\b",
+    r"(?:is|are) screaming|lol|lmao|haha\w*|jk|just joking|kidding|"
+    r"dead from (?:sitting|standing|the gym|walking|work|the desk)|die of embarrassment|"
+    r"died of embarrassment)\b",
     re.IGNORECASE,
 )
 # Mild words: enough to set aside a "possibly urgent" vote, never a rule or an emergency.
@@ -94,8 +111,9 @@ MILD = re.compile(
     re.IGNORECASE,
 )
 HEALTHY = re.compile(
-    r"\b(?:is|are|feels?|i'?m|im|all|been|looks?)\s+(?:totally\s+|perfectly\s+|completely\s+)?"
-    r"(?:fine|normal|ok|okay|healthy|good|great|clear)\b|\bnothing\s+wrong\b",
+    r"\b(?:is|are|feels?|feeling|i'?m|im|all|been|looks?)\s+(?:totally\s+|perfectly\s+|completely\s+|"
+    r"really\s+|so\s+)?(?:fine|normal|ok|okay|healthy|good|great|clear|refreshed|relaxed|amazing)\b|"
+    r"\bnothing\s+wrong\b",
     re.IGNORECASE,
 )
 # Care for a history of cancer is about new pain now: the cancer itself is always in the past.
@@ -185,11 +203,13 @@ def suppression(
     if RESOLVED.search(whole) and not (acute and not learned):
         return "resolved"
     history_matters = category in HISTORY_IS_THE_POINT
-    if PAST.search(text) and not acute and not history_matters:
+    past = PAST.search(text) or (PAST_FOR_ALL.search(whole) and not happening_now(whole))
+    if past and not acute and not history_matters:
         return "past"
-    if HYPOTHETICAL.search(whole) and not acute:
+    about_the_report = reported_elsewhere and REFERS_BACK.search(whole)  # "can cryo cause that?"
+    if HYPOTHETICAL.search(whole) and not acute and not about_the_report:
         return "hypothetical"
-    if QUESTION.search(whole) and not PERSON.search(whole) and not reported_elsewhere:
+    if QUESTION.search(whole) and not PERSON.search(whole) and not reported_elsewhere and not acute:
         return "general question"
     # A rule's phrase gives way only to a figure of speech in its own clause.
     if FIGURE_OF_SPEECH.search(whole if learned else text) and (learned or not acute):
@@ -242,10 +262,15 @@ def clause_around(sentence: str, start: int, end: int) -> str:
     return sentence[before[-1] if before else 0 : after.start() if after else len(sentence)]
 
 
+# "happened twice today": a report even without a person named.
+_EVENT = re.compile(r"\b(?:happened|happening|started|began|keeps happening)\b", re.IGNORECASE)
+
+
 def reports_now(text: str) -> bool:
     """Someone says what is happening to them (or to a person with them) now."""
     text = normalise(text)
-    return bool(PERSON.search(text) and happening_now(text) and not QUESTION.search(text))
+    someone = PERSON.search(text) or _EVENT.search(text)
+    return bool(someone and happening_now(text) and not QUESTION.search(text))
 
 
 def about_someone_else(text: str) -> bool:

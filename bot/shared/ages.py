@@ -12,6 +12,9 @@ from typing import Optional
 
 ADULT_AGE = 18
 _WORD_NUMBERS = {
+    "ten": 10,
+    "eleven": 11,
+    "twelve": 12,
     "thirteen": 13,
     "fourteen": 14,
     "fifteen": 15,
@@ -20,6 +23,13 @@ _WORD_NUMBERS = {
     "eighteen": 18,
     "nineteen": 19,
     "twenty": 20,
+    "thirty": 30,
+    "forty": 40,
+    "fifty": 50,
+    "sixty": 60,
+    "seventy": 70,
+    "eighty": 80,
+    "ninety": 90,
 }
 _N = r"(\d{1,3}|" + "|".join(_WORD_NUMBERS) + r")"
 _MEASURE = (
@@ -35,12 +45,25 @@ NOT_YET = [
     ),
     re.compile(
         rf"\b{_N}\s+(?:next\s+(?:week|month|year)|in\s+(?:a|one|two|three|four|five|six|"
-        rf"\d+)\s+(?:days?|weeks?|months?)|soon|later\s+this\s+(?:year|month)|this\s+"
+        rf"\d+|a\s+few|a\s+couple\s+of|few|a\s+couple)\s+(?:days?|weeks?|months?)|soon|later\s+this\s+(?:year|month)|this\s+"
         rf"(?:summer|winter|spring|autumn|fall))\b",
         re.IGNORECASE,
     ),
 ]
-BORN = re.compile(r"\bborn\s+(?:in\s+)?((?:19|20)\d\d)\b", re.IGNORECASE)
+_MONTH_NAMES = (
+    "january february march april may june july august september october november december"
+).split()
+BORN = re.compile(
+    r"\bborn\s+(?:in\s+|on\s+)?(?:(?:the\s+)?\d{1,2}(?:st|nd|rd|th)?\s+(?:of\s+)?)?"
+    rf"(?:({'|'.join(_MONTH_NAMES)})\s+(?:\d{{1,2}}(?:st|nd|rd|th)?,?\s+)?)?((?:19|20)\d\d)\b",
+    re.IGNORECASE,
+)
+# "I'm an adult": not under 18, with no number given.
+ADULT = re.compile(
+    r"^(?!.*\bnot\b).*(?:\b(?:i'?m|im|i\s+am)\s+(?:an?\s+)?(?:adult|grown[\s-]?up)\b|"
+    r"^\W*(?:an?\s+)?adult\b|\bover\s+(?:18|eighteen)\b)",
+    re.IGNORECASE,
+)
 STATED = [
     re.compile(
         rf"\b(?:i\s+am|i'?m|im|am|aged?|age\s+is|age|just\s+turned|turned|i\s+turned)\s+"
@@ -76,8 +99,10 @@ def stated_age(text: str) -> Optional[float]:
         if match and plausible(_number(match[1])):
             return _number(match[1]) - 0.5
     born = BORN.search(normalised)
-    if born:  # the birthday may not have come yet this year: the younger of the two ages
-        return float(datetime.date.today().year - int(born[1]) - 1)
+    if born:  # without a month, the birthday may not have come yet: the younger of the two ages
+        today = datetime.date.today()
+        month = _MONTH_NAMES.index(born[1].lower()) + 1 if born[1] else 13
+        return float(today.year - int(born[2]) - (1 if month >= today.month else 0))
     for pattern in STATED:
         match = pattern.search(normalised)
         if match and plausible(_number(match[1])):
@@ -93,4 +118,6 @@ def answered_age(text: str) -> Optional[float]:
     match = NUMBER_IN_ANSWER.search(text.replace("’", "'"))
     if match and _number(match[1]) > 2 and plausible(_number(match[1])):
         return _number(match[1]) + (0.5 if HALF.search(text) else 0)
+    if ADULT.search(text.replace("’", "'")):
+        return float(ADULT_AGE)
     return None

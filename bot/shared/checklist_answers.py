@@ -41,6 +41,12 @@ INTERRUPTIONS = {
 # ...and those that end it.
 LEAVES_THE_CHECKLIST = {"stop", "emergency", "delete_my_data"}
 
+# "What's that?" said back: they cannot know whether they have it, so it is doubt, whatever follows.
+ASKED_WHAT_IT_IS = re.compile(
+    r"\bwhat'?s\s+that\b|\bwhats\s+that\b|\bwhat\s+is\s+(?:that|it|this)\b|\bwhat\s+does\s+"
+    r"(?:that|it)\s+mean\b|\bnever\s+heard\s+of\s+(?:it|that|this)\b|\bno\s+idea\s+what\b",
+    re.IGNORECASE,
+)
 # "I don't think so" is a no, said politely: read before doubt.
 POLITE_NO = re.compile(
     r"\b(?:i\s+)?(?:don'?t|do\s+not|dont)\s+(?:think|believe)\s+so\b|\bnot\s+that\s+i\s+(?:know|"
@@ -54,7 +60,9 @@ DOUBT = re.compile(
     r"(?:can'?t|cannot|don'?t|do\s+not)\s+remember|(?:never|not)\s+(?:been\s+)?(?:tested|checked|"
     r"diagnosed\s+but)|hard\s+to\s+say|unclear|i\s+wonder|borderline|not\s+really\s+sure|"
     r"waiting\s+(?:for|on)\s+(?:the\s+|my\s+)?(?:results?|tests?|scans?|a\s+diagnosis|biopsy)|"
-    r"being\s+(?:tested|investigated|checked)|not\s+if\s+that\s+counts|if\s+that\s+counts)\b",
+    r"being\s+(?:tested|investigated|checked)|not\s+if\s+that\s+counts|if\s+that\s+counts|"
+    r"(?:never|didn'?t|couldn'?t|could\s+not|not)\s+(?:(?:ever|really)\s+)?(?:worked?\s+out|found?\s+out|"
+    r"figured?\s+out|confirmed?|told\s+me)\s+(?:if|whether|what))\b",
     re.IGNORECASE,
 )
 YES = re.compile(
@@ -85,9 +93,15 @@ class Answer:
     others: Dict[str, bool] = field(default_factory=dict)
 
 
-# A no with something after "but" or "though" (not thanks): it may be a sign of the condition.
+# A no with something after "but" or "though" (not thanks, not a relative's condition): it may
+# be a sign of the condition.
+_RELATIVE = (
+    r"(?:my|his|her|our)\s+(?:mum|mom|mother|mam|dad|father|sister|brother|gran\w*|grand\w*|"
+    r"nan\w*|aunt\w*|uncle|cousin|wife|husband|partner|son|daughter|family|parents?|friend)"
+)
 HEDGED = re.compile(
-    r"\b(?:but|though|although|except|however)\b(?!\s*(?:thanks|thank\s+you|cheers|ta)\b)"
+    rf"\b(?:but|though|although|except|however)\b(?!\s*(?:thanks|thank\s+you|cheers|ta|"
+    rf"{_RELATIVE})\b)"
     r"\s+\w+\s+\w+|\w+\s+\w+\s+(?:though|tho)\b",
     re.IGNORECASE,
 )
@@ -139,6 +153,8 @@ def read_answer(
         others[AGE_QUESTION] = age < ADULT_AGE
     if stripped in NUMBERED:
         return Answer(NUMBERED[stripped], "numbered", others=others)
+    if ASKED_WHAT_IT_IS.search(text):
+        return Answer(True, "doubt", unsure=True, others=others)
     if not POLITE_NO.search(text) and (DOUBT.search(text) or intent in UNSURE_INTENTS):
         return Answer(True, "doubt", unsure=True, others=others)
     if asked == AGE_QUESTION:
@@ -152,9 +168,10 @@ def read_answer(
         if asked == HEART_ATTACK_QUESTION and mention.negated and not said_no(text):
             explanation = OVER_SIX_MONTHS
         return Answer(not mention.negated, "condition", explanation=explanation, others=others)
-    if asked == HEART_ATTACK_QUESTION and not said_no(text):
+    if asked == HEART_ATTACK_QUESTION:
         times = time_phrases(text)  # "yes, back in 2015": the answer's own time decides
-        times = [t for t in times if t.precise] or times
+        # A precise time decides even beside a no ("in 2019 but nothing since"); a vague one not.
+        times = [t for t in times if t.precise] or ([] if said_no(text) else times)
         if times:
             recent = min(t.months_at_least for t in times) <= SIX_MONTHS
             return Answer(

@@ -207,6 +207,8 @@ class ConditionMatcher:
 
     @staticmethod
     def _is_negated(words: List[Token], start: int) -> bool:
+        if start > 0 and words[start - 1].lower == "nothing":
+            return True  # "nothing metal in me"; further away ("nothing helps my asthma") it is not
         for token in reversed(words[max(0, start - NEGATION_WINDOW) : start]):
             word = token.lower
             if word in CLAUSE_BREAKS:
