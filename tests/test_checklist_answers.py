@@ -151,7 +151,7 @@ def test_asking_what_the_condition_is_is_doubt_even_with_a_no(matcher, asked, te
         ("born in june 2010", True),
         ("born in may 2001", False),
         ("I'm a grown-up", False),
-        ("adult, last time I checked", False),
+        ("an adult obviously lol", False),
         ("I'm filling it in for my boy, he's eleven", True),
         ("fifty-ish", False),
     ],
@@ -173,3 +173,21 @@ def test_a_precise_old_time_decides_even_beside_a_no(matcher):
 def test_nothing_right_before_a_condition_denies_it_only_there(matcher):
     assert value(matcher, "implants_or_pacemaker", "nothing metal inside me") is False
     assert value(matcher, "respiratory_illness", "nothing works for my asthma") is True
+
+
+@pytest.mark.parametrize(
+    "asked, text",
+    [
+        ("respiratory_illness", "no asthma, but I have copd"),
+        ("implants_or_pacemaker", "nothing metal, just a pacemaker"),
+        ("bleeding_disorder", "no, but my sister and I both bruise really easily"),
+        ("recent_heart_attack", "no, the big one was in 2019 but there was a small one recently"),
+    ],
+)
+def test_a_later_yes_or_a_doubt_is_never_hidden_by_an_earlier_no(matcher, asked, text):
+    assert value(matcher, asked, text) is True
+
+
+@pytest.mark.parametrize("text", ["adult soon", "adult in a few weeks", "Adult? I wish"])
+def test_adult_said_of_the_future_is_no_age(matcher, text):
+    assert value(matcher, "under_18", text) is not False

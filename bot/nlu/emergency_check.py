@@ -32,12 +32,15 @@ PATTERNS: Dict[str, List[str]] = {
         r"\b(?:jump(?:ing)?|throw(?:ing)?\s+my\s*self)\s+(?:off|from|in\s+front\s+of)\s+(?:a|the|my)\s+"
         r"(?:bridge|building|roof|cliff|train|tower|balcony|car\s+park)\b",
         r"\b(?:thinking\s+(?:about|of)|thought\s+(?:about|of)|wants?\s+to|wanna|going\s+to|gonna|"
-        r"plan(?:ning)?\s+to|tempted\s+to|urge\s+to)\s+(?:just\s+)?(?:driv\w*|steer\w*|step\w*|"
-        r"walk\w*|run\w*)\s+(?:(?:my|the|his|her)\s+car\s+)?(?:off|into|in\s+front\s+of)\s+(?:a|the)"
-        r"\s+(?:bridge|cliff|train|traffic|lorry|truck|bus|river|sea|wall|tree)\b",
-        r"\bwon'?t\s+be\s+(?:around|here)\s+(?:for\s+)?(?:much|very)\s+(?:longer|long)\b",
+        r"plan(?:ning)?\s+to|tempted\s+to|urge\s+to)\s+(?:just\s+)?(?:(?:driv\w*|steer\w*)\s+"
+        r"(?:(?:my|the|his|her)\s+car\s+)?(?:off|into)\s+(?:a|the)\s+(?:bridge|cliff|wall|tree|"
+        r"river)|(?:driv\w*|steer\w*|step\w*|walk\w*)\s+in\s+front\s+of\s+(?:a|the)\s+(?:train|"
+        r"lorry|truck|bus|traffic))\b",
+        r"\bwon'?t\s+be\s+around\s+(?:for\s+)?(?:much|very)\s+(?:longer|long)\b"
+        r"(?![^.?!]{0,30}\b(?:today|tonight|this\s+(?:morning|afternoon|evening|week)|shop|clinic|"
+        r"shuts?|closes?|holiday|away))",
         r"\b(?:my\s+)?(?:last|final)\s+(?:message|words|goodbye)\s+(?:to|for)\s+(?:anyone|anybody|"
-        r"everyone|everybody|you\s+all|the\s+world)\b",
+        r"everyone|everybody|the\s+world)\b(?![^.?!]{0,20}\b(?:today|tonight|this\s+week|before))",
         r"\bhang(?:ing)?\s+my\s*self\b",
         r"\b(?:wrote|written|writing|left)\s+(?:a\s+)?(?:note|letters?)\s+(?:for|to)\s+(?:my|everyone|"
         r"the\s+family)",
@@ -65,8 +68,8 @@ PATTERNS: Dict[str, List[str]] = {
         r"\b(?:pressure|tightness|squeezing|crushing\s+feeling)\s+in\s+(?:my|his|her|the)\s+chest\b",
         r"\b(?:clutching|holding|grabbing)\s+(?:my|his|her|their)\s+chest\b",
         r"\bpain\s+in\s+(?:(?:my|his|her|the)\s+)?chest\b",
-        r"\bchest\s+(?:has\s+been|been|is|feels|felt|went|has\s+gone|keeps)\s+(?:\w+\s+){0,2}"
-        r"(?:tight|heavy|hurting|painful|crushed|squeezed)\b",
+        r"\bchest\s+(?:has\s+been|been|keeps\s+(?:going|getting)|has\s+gone|went)\s+"
+        r"(?:(?:really|very|so)\s+)?(?:tight|heavy|crushed|squeezed)\b",
         r"\b(?:pain|pressure|tightness|squeezing)\s+(?:\w+\s+){0,2}(?:behind|in|on)\s+(?:my|his|her|the)\s+"
         r"(?:breastbone|sternum)\b",
         r"\b(?:crushing|squeezing|tight)\s+(?:pain\s+in\s+)?(?:my\s+)?chest\b",
@@ -111,9 +114,10 @@ PATTERNS: Dict[str, List[str]] = {
         r"\b(?:hasn'?t|haven'?t|has\s+not|have\s+not)\s+(?:peed|weed|urinated|been\s+able\s+to\s+"
         r"(?:pee|wee|urinate))\b",
         r"\bcauda\s+equina\b",
-        r"\bbladder\s+(?:has\s+|just\s+|suddenly\s+)*(?:stopped|won'?t\s+empty|isn'?t\s+emptying|"
-        r"not\s+emptying)\b",
-        r"\b(?:straining|trying|try)\b[^.?!]{0,20}\bnothing\s+(?:comes|came|happens|happened)\b",
+        r"\bbladder\s+(?:has\s+|just\s+|suddenly\s+)*(?:stopped\s+working|stopped\b(?!\s+(?:bothering|"
+        r"hurting|leaking|aching|playing|being))|won'?t\s+empty|isn'?t\s+emptying|not\s+emptying)",
+        r"\bstraining\b[^.?!]{0,20}\bnothing\s+(?:comes|came)\b|\b(?:trying|try)\s+to\s+(?:pee|wee|"
+        r"urinate)\b[^.?!]{0,30}\bnothing\s+(?:comes|came|happens)\b",
     ],
     "leg_weakness": [
         r"\b(?:foot|leg)\s+(?:won\'?t|will\s+not|doesn\'?t|can\'?t)\s+(?:lift|move|work)\b",
@@ -132,7 +136,8 @@ PATTERNS: Dict[str, List[str]] = {
         r"paralys\w*|paralyz\w*)\b",
         r"\bfoot\s*drop\b",
         r"\b(?:legs?|foot)\s+(?:has\s+been\s+|have\s+been\s+|is\s+|are\s+|been\s+|keeps\s+)?"
-        r"getting\s+weaker\b|\bweak\w*\s+(?:n|and|&)\s+getting\s+worse\b",
+        r"getting\s+weaker\b|\b(?:legs?|foot)\s+(?:is\s+|are\s+|feels?\s+|been\s+)?weak\w*\s+(?:n|and|&)"
+        r"\s+getting\s+worse\b",
         r"\b(?:can'?t|cannot|unable\s+to)\s+(?:lift|raise|pick\s+up)\s+(?:the\s+front\s+of\s+)?"
         r"(?:my|his|her)\s+(?:foot|toes)\b",
         r"\bfoot\s+(?:is\s+|keeps\s+)?(?:dragging|flopping|slapping|drags|flops|slaps)\b",
@@ -155,8 +160,10 @@ PATTERNS: Dict[str, List[str]] = {
         r"vehicle|bike|cyclist)\b",
         r"\b(?:bad|serious|big|hard|nasty)\s+fall\b",
         r"\b(?:slipped|fell|tripped|went\s+flying)\s+(?:on|over|down)\s+(?:the\s+|some\s+)?(?:ice|"
-        r"stairs|steps?|wet\s+floor|pavement|kerb|curb)\b",
-        r"\b(?:fell|went|landed)\s+(?:backwards?|flat)\s+(?:onto|on|into|down)\b",
+        r"stairs|steps?|wet\s+floor|pavement|kerb|curb)\b[^.?!]{0,80}\b(?:back|spine|tailbone|"
+        r"coccyx|neck)\b(?![^.?!]{0,30}\b(?:just\s+bruised|fine|ok|okay))",
+        r"\b(?:fell|went|landed)\s+(?:backwards?|flat)\s+(?:onto|on)\s+(?:the\s+|a\s+|some\s+)?(?:step|"
+        r"steps|stairs|floor|ground|concrete|ice|pavement|kerb|curb|edge|tiles)\b",
         r"\b(?:car|motorbike|motorcycle|bike|bicycle|road|traffic)\s+(?:accident|crash|wreck|"
         r"collision)\b",
         r"\b(?:rear[-\s]?ended|t[-\s]?boned|run\s+over)\b",
@@ -187,8 +194,10 @@ PATTERNS: Dict[str, List[str]] = {
         r"\b(?:can'?t|cannot)\s+(?:lift|raise|move)\s+(?:my|his|her)\s+(?:left\s+|right\s+)?arm\b",
         r"\bworst\s+headache\b",
         r"\b(?:left|right)\s+(?:hand|arm)\s+(?:won'?t|wont|doesn'?t|can'?t|isn'?t|will\s+not)\s+"
-        r"(?:work|move|respond|grip)",
-        r"\b(?:seeing|see)\s+double\b|\bdouble\s+vision\b",
+        r"(?:work|move|respond)\b(?![^.?!]{0,40}\bsince\s+(?:my|the|his|her)\s+(?:\w+\s+){0,3}(?:op|operation|"
+        r"surgery|injury|accident|stroke))",
+        r"\b(?:i'?m|im|he'?s|she'?s|is|am|are|started|suddenly|now)\s+seeing\s+double\b|"
+        r"\bsudden\s+double\s+vision\b",
     ],
     "collapse": [
         r"\b(?:coll?aps(?:ed|ing)|passed\s+out|unconscious|fainted|faint(?:ed|ing)\s+in|blacked\s+out|"

@@ -35,16 +35,9 @@ PAST = re.compile(
     r"winter|spring|autumn|fall)|as an? (?:kid|child|teen|teenager|baby|youngster)|when i was "
     r"(?:a |an |young|little|younger|small|\d+)|in (?:19|20)\d\d|back in|long time ago|long ago|"
     r"used to|in the past|years back|decades? ago|once,? (?:years|a long)|"
-    r"once\b(?!\s+(?:i|we|he|she|you|they|it)\b)|years later|odd years|at school|in school|"
-    r"as a student|in my (?:teens|twenties|twenties|thirties|youth)|ages ago|at uni|at university|"
-    r"in uni|at college|in college)\b",
-    re.IGNORECASE,
-)
-# "..., that was 20 years ago": the time said once for everything before it in the sentence.
-PAST_FOR_ALL = re.compile(
-    r"\b(?:that|this|it|which|all that|all this)\s+(?:was|were|happened|is from)\s+(?:\w+\s+){0,2}?"
-    r"(?:years? ago|\d+\s*(?:years?|yrs?)\s+ago|ages ago|decades? ago|a long time ago|long ago|"
-    r"in (?:19|20)\d\d|when i was)",
+    r"once\b(?!\s+(?:i|we|he|she|you|they|it)\b)|years later|odd years|when i was at (?:school|uni|"
+    r"university|college)|in my (?:school|uni|college|student) days|back at (?:school|uni|college)|"
+    r"as a student|in my (?:teens|twenties|twenties|thirties|youth)|ages ago)\b",
     re.IGNORECASE,
 )
 RESOLVED = re.compile(
@@ -53,9 +46,9 @@ RESOLVED = re.compile(
     r"gone by|was gone|were gone|cleared up|disappeared|healed long ago|long healed|"
     r"(?:it|that|which|has|had)\s+passed(?!\s+out)|"
     r"fully healed|healed|gone now|no problems since|never had (?:a|any) problem since|"
-    r"been fine since|fine since|all good since|sorted now|resolved|warmed (?:back )?up|warm again|"
-    r"cleared (?:up|in|after|within|quickly|by|on its own)|cleared (?:it|them|that) up|"
-    r"no (?:issues|trouble) since|nothing since|then fine|fine afterwards|fine after that)\b",
+    r"been fine since|fine since|all good since|sorted now|resolved|cleared (?:it|them|that) up|"
+    r"no (?:issues|trouble) since|warmed (?:back )?up (?:quickly|after|with|once|soon)|"
+    r"cleared (?:up )?(?:in|within) \d+ (?:min|mins|minutes|hours?)|stopped soon after)\b",
     re.IGNORECASE,
 )
 _QUESTION_START = (
@@ -71,7 +64,10 @@ HYPOTHETICAL = re.compile(
     r"do people|does anyone)\b",
     re.IGNORECASE,
 )
-REFERS_BACK = re.compile(r"\b(?:that|this)\b", re.IGNORECASE)
+# "can cryo cause that?" after a report is about it; "what if this gives me ..." is not.
+REFERS_BACK = re.compile(
+    r"\b(?:cause|causes|caused|causing|do|did|be|mean)\s+(?:that|this|it)\s*\??\s*$", re.IGNORECASE
+)
 # Someone describing what is happening to them or to a person with them.
 PERSON = re.compile(
     r"\b(?:i|i'm|im|i've|ive|i'd|me|my|mine|myself|we|our|us|he|she|he's|she's|his|her|him|"
@@ -138,6 +134,18 @@ OTHER_PERSON = re.compile(
 )
 
 
+# Exercise explains sore muscles and tired legs; never these.
+EXERTION_NEVER_EXPLAINS = {
+    "trauma",
+    "chest_pain",
+    "breathing",
+    "collapse",
+    "stroke",
+    "aorta",
+    "suicide",
+    "cauda_equina",
+    "hypothermia",
+}
 SUDDEN_LEGS = re.compile(
     r"\b(?:suddenly|out of nowhere|went weak|getting worse|getting weaker|not from the gym|"
     r"can'?t (?:feel|move|lift)|won'?t (?:hold|move)|gave way|giving way|"
@@ -203,8 +211,7 @@ def suppression(
     if RESOLVED.search(whole) and not (acute and not learned):
         return "resolved"
     history_matters = category in HISTORY_IS_THE_POINT
-    past = PAST.search(text) or (PAST_FOR_ALL.search(whole) and not happening_now(whole))
-    if past and not acute and not history_matters:
+    if PAST.search(text) and not acute and not history_matters:
         return "past"
     about_the_report = reported_elsewhere and REFERS_BACK.search(whole)  # "can cryo cause that?"
     if HYPOTHETICAL.search(whole) and not acute and not about_the_report:
@@ -217,7 +224,13 @@ def suppression(
     if learned and level == "urgent" and MILD.search(whole):
         return "mild"
     if (
-        (category == "leg_weakness" or (learned and category != "trauma"))
+        (
+            category == "leg_weakness"
+            # The classifier's category is only the closest red flag's label: trauma aside, the
+            # semantic layer's own vote keeps a real chest pain at the gym.
+            or (layer == "classifier" and category != "trauma")
+            or (learned and category not in EXERTION_NEVER_EXPLAINS)
+        )
         and EXERTION.search(whole)
         and not SUDDEN_LEGS.search(whole)
     ):
@@ -262,8 +275,11 @@ def clause_around(sentence: str, start: int, end: int) -> str:
     return sentence[before[-1] if before else 0 : after.start() if after else len(sentence)]
 
 
-# "happened twice today": a report even without a person named.
-_EVENT = re.compile(r"\b(?:happened|happening|started|began|keeps happening)\b", re.IGNORECASE)
+# "happening now", "happened twice today": a report even without a person named.
+_EVENT = re.compile(
+    r"\bhappening\s+(?:right\s+)?now\b|\bhappened\s+(?:twice|again|three\s+times)\s+today\b",
+    re.IGNORECASE,
+)
 
 
 def reports_now(text: str) -> bool:

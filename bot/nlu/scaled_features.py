@@ -113,7 +113,9 @@ class ScaledSentenceFeaturizer(GraphComponent):
         return cls(model_storage, resource, features)
 
     def _add_rows(self, messages: List[Message]) -> None:
-        with_text = [m for m in messages if m.get(TEXT)]
+        with_text = [
+            m for m in messages if m.get(TEXT) and m.get_sparse_features(TEXT)[1] is not None
+        ]
         if self._features is None or not with_text:
             return
         rows = self._features.transform(with_text)

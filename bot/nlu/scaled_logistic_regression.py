@@ -67,6 +67,11 @@ class ScaledLogisticRegression(GraphComponent, IntentClassifier):
             for m, label in self.labelled_examples(training_data)
             if m.get(SCALED_FEATURES) is not None
         ]
+        if self.labelled_examples(training_data) and not labelled:
+            raise ValueError(
+                f"{type(self).__name__} found no scaled features on its training examples: put "
+                "bot.nlu.scaled_features.ScaledSentenceFeaturizer before it in config.yml."
+            )
         if labelled:
             X = vstack([message.get(SCALED_FEATURES) for message, _ in labelled]).tocsr()
             classifier = LogisticRegression(

@@ -58,10 +58,10 @@ BORN = re.compile(
     rf"(?:({'|'.join(_MONTH_NAMES)})\s+(?:\d{{1,2}}(?:st|nd|rd|th)?,?\s+)?)?((?:19|20)\d\d)\b",
     re.IGNORECASE,
 )
-# "I'm an adult": not under 18, with no number given.
+# "I'm an adult" and nothing more (a laugh aside): not under 18. "Adult soon" is no answer.
 ADULT = re.compile(
-    r"^(?!.*\bnot\b).*(?:\b(?:i'?m|im|i\s+am)\s+(?:an?\s+)?(?:adult|grown[\s-]?up)\b|"
-    r"^\W*(?:an?\s+)?adult\b|\bover\s+(?:18|eighteen)\b)",
+    r"^\W*(?:i'?m|im|i\s+am)?\s*(?:an?\s+)?(?:adult|grown[\s-]?up)\W*(?:obviously|of\s+course|"
+    r"lol|haha|yes|yep)?\W*(?:obviously|lol|haha)?\W*$",
     re.IGNORECASE,
 )
 STATED = [

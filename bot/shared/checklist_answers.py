@@ -93,11 +93,13 @@ class Answer:
     others: Dict[str, bool] = field(default_factory=dict)
 
 
-# A no with something after "but" or "though" (not thanks, not a relative's condition): it may
-# be a sign of the condition.
+# A no with something after "but" or "though" (not thanks, not "but my aunt had one"): it may
+# be a sign of the condition. The relative must be the one who has it: "but my sister and I
+# both bruise easily" stays a doubt.
 _RELATIVE = (
-    r"(?:my|his|her|our)\s+(?:mum|mom|mother|mam|dad|father|sister|brother|gran\w*|grand\w*|"
-    r"nan\w*|aunt\w*|uncle|cousin|wife|husband|partner|son|daughter|family|parents?|friend)"
+    r"(?:only\s+)?(?:my|his|her|our)\s+(?:mum|mom|mother|mam|dad|father|sister|brother|gran\w*|"
+    r"grand\w*|nan\w*|aunt\w*|uncle|cousin|wife|husband|partner|son|daughter|parents?|friend)"
+    r"\s+(?:has|had|did|does|is|was|got|gets)"
 )
 HEDGED = re.compile(
     rf"\b(?:but|though|although|except|however)\b(?!\s*(?:thanks|thank\s+you|cheers|ta|"
@@ -170,8 +172,14 @@ def read_answer(
         return Answer(not mention.negated, "condition", explanation=explanation, others=others)
     if asked == HEART_ATTACK_QUESTION:
         times = time_phrases(text)  # "yes, back in 2015": the answer's own time decides
-        # A precise time decides even beside a no ("in 2019 but nothing since"); a vague one not.
-        times = [t for t in times if t.precise] or ([] if said_no(text) else times)
+        # Beside a no, a precise recent time is a yes ("one in October, none since"); a precise
+        # old one decides only when said of having had one ("I had one in 2019, nothing since");
+        # "no, 2019, but a small one recently" stays a doubt.
+        if said_no(text):
+            recent = [t for t in times if t.precise and t.months_at_least <= SIX_MONTHS]
+            old_only = YES.search(text) and all(t.precise for t in times)
+            times = recent or (times if old_only else [])
+        times = [t for t in times if t.precise] or times
         if times:
             recent = min(t.months_at_least for t in times) <= SIX_MONTHS
             return Answer(

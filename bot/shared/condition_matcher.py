@@ -129,7 +129,8 @@ class ConditionMatcher:
         return self._conditions[key].yes_when if key in self._conditions else ()
 
     def find(self, text: str) -> List[ConditionMention]:
-        """Each condition the text names (its first mention), with whether it is denied."""
+        """Each condition the text names (its first mention, or the first not denied), with
+        whether it is denied: "no asthma, but I have COPD" has a respiratory illness."""
         words = tokens(text)
         spans = self._phrase_spans(words)
         covered = {i for start, end, _, _ in spans for i in range(start, end)}
@@ -139,7 +140,11 @@ class ConditionMatcher:
         }
         # Longest match first, so "unstable angina pectoris" wins over "angina".
         for start, end, key, implied_by in sorted(spans, key=lambda s: (s[0], -(s[1] - s[0]))):
-            if key in mentions and mentions[key].implied_by != "topic":
+            if (
+                key in mentions
+                and mentions[key].implied_by != "topic"
+                and not mentions[key].negated
+            ):
                 continue
             first, last = words[start], words[end - 1]
             negated = self._is_negated(words, start) or self._healthy_after(text, last.end)
