@@ -191,3 +191,33 @@ def test_a_later_yes_or_a_doubt_is_never_hidden_by_an_earlier_no(matcher, asked,
 @pytest.mark.parametrize("text", ["adult soon", "adult in a few weeks", "Adult? I wish"])
 def test_adult_said_of_the_future_is_no_age(matcher, text):
     assert value(matcher, "under_18", text) is not False
+
+
+@pytest.mark.parametrize(
+    "asked, text, expected",
+    [
+        ("under_18", "I'm under 18", True),
+        ("under_18", "not eighteen yet", True),
+        ("under_18", "younger than eighteen", True),
+        ("under_18", "I'm not an adult", True),
+        ("under_18", "I'm not under 18", False),
+        ("recent_heart_attack", "nope, one last month", True),
+        ("recent_heart_attack", "I haven't had a heart attack since the one in September", True),
+        ("recent_heart_attack", "no heart attack recently", False),
+        ("bleeding_disorder", "no, but my sister has one and I bruise a lot too", True),
+        ("bleeding_disorder", "no but my mum has it, same as me", True),
+        ("high_blood_pressure", "my bp is up a lot but I don't have hypertension", True),
+        ("anemia", "my iron is low, not anaemic though", True),
+    ],
+)
+def test_a_yes_or_an_age_under_18_is_never_read_as_no(matcher, asked, text, expected):
+    assert value(matcher, asked, text) is expected
+
+
+def test_fifty_fifty_is_no_age(matcher):
+    assert (
+        read_answer("respiratory_illness", "I'm fifty fifty on asthma", None, matcher).others.get(
+            "under_18"
+        )
+        is None
+    )

@@ -81,7 +81,6 @@ def test_each_categorys_unmistakable_phrases_are_caught(text, category):
         "I'm going to run into the sea on boxing day for charity",
         "I won't be around much longer today, the shop shuts at 5",
         "my chest feels a bit tight with this cold",
-        "my left hand won't work properly since my carpal tunnel op",
         "I see double sometimes when I'm really tired",
         "my bladder has stopped bothering me since the tablets",
         "fell backwards onto the sofa laughing",
@@ -261,3 +260,51 @@ def test_exercise_explains_tired_legs_never_chest_pain_or_collapse():
     assert suppression(golf, "chest_pain", layer="semantic") is None
     assert suppression("collapsed at the gym", "collapse", layer="semantic") is None
     assert suppression("collapsed at the gym", "collapse") is None
+
+
+def rules_level(text):
+    """The care the rules layer alone gives a whole message (context included)."""
+    votes = CareAssessor(None, None).assess(text).votes
+    return {v.level for v in votes}
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "I won't be here much longer",
+        "this is my last message to everyone tonight",
+        "I keep thinking about walking into the river",
+        "the shivering stopped soon after but I have crushing chest pain",
+        "I warmed up with a jog and then got crushing chest pain",
+        "the tingling cleared in 10 minutes but I still can't pee",
+        "my mum slipped on the ice this morning and can't get up",
+        "I fell backwards down the stairs this morning",
+        "her left arm won't move since the stroke an hour ago",
+        "I keep seeing double after cryo",
+        "my chest has been hurting since the session",
+        "Is crushing chest pain normal after cryo? It started 20 minutes ago.",
+        "I'm in agony right now. Can cryo cause a tearing pain in the back like this?",
+        "my legs are going weak and getting worse",
+        "I fainted years ago, and today I passed out in the chamber",
+        "sudden pain in my stomach going through to my back",
+    ],
+)
+def test_a_current_red_flag_keeps_its_alarm_whatever_else_the_message_says(text):
+    assert rules_level(text) & {"emergency", "urgent"}
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "I won't be around much longer today, the shop shuts at 5",
+        "my chest is painful from all the coughing",
+        "my bladder has stopped waking me up at night since the tablets",
+        "I fell backwards onto the floor laughing",
+        "my triple a is small and stable, my GP says it causes no pain",
+        "it's cold in the waiting room and I keep nodding off",
+        "The new class started today. What if this gives me chest pain?",
+        "My first session is today. Is there a risk of frostbite with this?",
+    ],
+)
+def test_ordinary_messages_near_the_new_phrases_get_no_alarm(text):
+    assert rules_level(text) == set()

@@ -47,7 +47,7 @@ RESOLVED = re.compile(
     r"(?:it|that|which|has|had)\s+passed(?!\s+out)|"
     r"fully healed|healed|gone now|no problems since|never had (?:a|any) problem since|"
     r"been fine since|fine since|all good since|sorted now|resolved|cleared (?:it|them|that) up|"
-    r"no (?:issues|trouble) since|warmed (?:back )?up (?:quickly|after|with|once|soon)|"
+    r"no (?:issues|trouble) since|warmed (?:back )?up (?:quickly|after|with|once|soon|at home)|"
     r"cleared (?:up )?(?:in|within) \d+ (?:min|mins|minutes|hours?)|stopped soon after)\b",
     re.IGNORECASE,
 )
@@ -66,7 +66,9 @@ HYPOTHETICAL = re.compile(
 )
 # "can cryo cause that?" after a report is about it; "what if this gives me ..." is not.
 REFERS_BACK = re.compile(
-    r"\b(?:cause|causes|caused|causing|do|did|be|mean)\s+(?:that|this|it)\s*\??\s*$", re.IGNORECASE
+    r"\b(?:cause|causes|caused|causing|do|did|be|mean)\s+(?:that|this|it)\s*\??\s*$|"
+    r"\blike\s+(?:this|that)\s*\??\s*$",
+    re.IGNORECASE,
 )
 # Someone describing what is happening to them or to a person with them.
 PERSON = re.compile(
@@ -145,6 +147,7 @@ EXERTION_NEVER_EXPLAINS = {
     "suicide",
     "cauda_equina",
     "hypothermia",
+    "circulation",
 }
 SUDDEN_LEGS = re.compile(
     r"\b(?:suddenly|out of nowhere|went weak|getting worse|getting weaker|not from the gym|"
@@ -208,7 +211,10 @@ def suppression(
     learned = layer != "rules"
     if category == "suicide" and not (learned and FIGURE_OF_SPEECH.search(whole)):
         return None  # thoughts of suicide always get the crisis line (a rule's words always do)
-    if RESOLVED.search(whole) and not (acute and not learned):
+    # "..., but it faded" speaks of what came before it; "the tingling stopped soon after, but
+    # now I can't pee" does not reach the red flag after it.
+    resolved = RESOLVED.search(whole, max(whole.find(text), 0))
+    if resolved and not (acute and not learned):
         return "resolved"
     history_matters = category in HISTORY_IS_THE_POINT
     if PAST.search(text) and not acute and not history_matters:
@@ -277,7 +283,9 @@ def clause_around(sentence: str, start: int, end: int) -> str:
 
 # "happening now", "happened twice today": a report even without a person named.
 _EVENT = re.compile(
-    r"\bhappening\s+(?:right\s+)?now\b|\bhappened\s+(?:twice|again|three\s+times)\s+today\b",
+    r"\bhappening\s+(?:right\s+)?now\b|\bhappened\s+(?:twice|again|three\s+times)\s+today\b|"
+    r"^\W*(?:it\s+|this\s+|that\s+)?(?:started|began|came\s+on)\s+(?:\d+|a\s+few|an?|straight|"
+    r"right|just)\b",
     re.IGNORECASE,
 )
 

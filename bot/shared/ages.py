@@ -33,7 +33,8 @@ _WORD_NUMBERS = {
 }
 _N = r"(\d{1,3}|" + "|".join(_WORD_NUMBERS) + r")"
 _MEASURE = (
-    r"(?!\s*(?:minutes?|mins?|hours?|hrs?|times?|%|kg|kilos?|lbs?|pounds|am\b|pm\b|"
+    r"(?!\s*(?:minutes?|mins?|hours?|hrs?|times?|%|percent|per\s+cent|fifty|kg|kilos?|lbs?|"
+    r"pounds|am\b|pm\b|"
     r"o'?clock|weeks?|months?|sessions?|days?|degrees|\)|/))"
 )
 # "turning 18 soon", "I'll be 18 in June", "nearly 18", "18 next month": younger than the number.
@@ -91,9 +92,22 @@ def plausible(age: float) -> bool:
     return 1 <= age <= 120
 
 
+# "I'm under 18", "not 18 yet", "younger than eighteen", "not an adult": under 18, no number.
+UNDER_ADULT = re.compile(
+    r"(?<!not\s)(?<!n't\s)\b(?:under|below|younger\s+than|less\s+than)\s+(?:18|eighteen)\b|"
+    r"\bnot\s+(?:yet\s+)?(?:18|eighteen)(?:\s+yet)?\b|\bnot\s+(?:yet\s+)?(?:an?\s+)?(?:adult|grown[\s-]?up)\b",
+    re.IGNORECASE,
+)
+NOT_UNDER = re.compile(r"(?:\bnot|n't)\s+under\s+(?:18|eighteen)\b", re.IGNORECASE)
+
+
 def stated_age(text: str) -> Optional[float]:
     """The age a sentence states, if any; "17 and a half" is 17.5, "turning 18" is 17.5."""
     normalised = text.replace("’", "'")
+    if NOT_UNDER.search(normalised):
+        return float(ADULT_AGE)
+    if UNDER_ADULT.search(normalised):
+        return ADULT_AGE - 1.0
     for pattern in NOT_YET:
         match = pattern.search(normalised)
         if match and plausible(_number(match[1])):

@@ -99,7 +99,10 @@ class Answer:
 _RELATIVE = (
     r"(?:only\s+)?(?:my|his|her|our)\s+(?:mum|mom|mother|mam|dad|father|sister|brother|gran\w*|"
     r"grand\w*|nan\w*|aunt\w*|uncle|cousin|wife|husband|partner|son|daughter|parents?|friend)"
-    r"\s+(?:has|had|did|does|is|was|got|gets)"
+    r"\s+(?:has|had|did|does|is|was|got|gets)\b"
+    # ... unless the visitor says it of themselves too: "and I bruise a lot too", "same as me".
+    r"(?![^.?!]{0,60}\b(?:and\s+i|and\s+me|i'?ve|i'?m|i\s+(?:have|get|am|do)|me\s+too|same\s+as\s+me|"
+    r"and\s+mine)\b)"
 )
 HEDGED = re.compile(
     rf"\b(?:but|though|although|except|however)\b(?!\s*(?:thanks|thank\s+you|cheers|ta|"
@@ -130,6 +133,28 @@ def without_clauses_of(text: str, mentions: List[ConditionMention]) -> str:
         for position in clause_span(text, mention.start, mention.end):
             kept[position] = " "
     return "".join(kept)
+
+
+# A time said of a heart attack the visitor had ("one last month", "the one in September"), not
+# of the denial ("no heart attack recently").
+_EVENT_BEFORE = re.compile(r"\b(?:one|had)\b[^,.;]{0,25}$", re.IGNORECASE)
+_DENIAL_JUST_BEFORE = re.compile(
+    r"\b(?:no|not|never|none|haven'?t|hasn'?t|didn'?t)\b[^,.;]{0,12}$", re.IGNORECASE
+)
+
+
+def recent_event_beside_a_no(text: str) -> bool:
+    """ "nope, one last month", "I haven't had one since the one in September": recent."""
+    times = time_phrases(text)
+    # "March 2026" is one date, not March and then the whole of 2026.
+    parts_of_a_date = {t.start for t in times for u in times if 0 <= t.start - u.end <= 1}
+    return any(
+        t.months_at_least <= SIX_MONTHS
+        and t.start not in parts_of_a_date
+        and _EVENT_BEFORE.search(text[: t.start])
+        and not _DENIAL_JUST_BEFORE.search(text[: t.start])
+        for t in times
+    )
 
 
 def said_no(text: str) -> bool:
@@ -167,6 +192,8 @@ def read_answer(
     if mention is not None:
         implied = mention.implied_by not in (None, "topic") and not mention.negated
         explanation = implied_explanation(mention) if implied else None
+        if asked == HEART_ATTACK_QUESTION and mention.negated and recent_event_beside_a_no(text):
+            return Answer(True, "time", others=others)
         if asked == HEART_ATTACK_QUESTION and mention.negated and not said_no(text):
             explanation = OVER_SIX_MONTHS
         return Answer(not mention.negated, "condition", explanation=explanation, others=others)
@@ -176,6 +203,8 @@ def read_answer(
         # old one decides only when said of having had one ("I had one in 2019, nothing since");
         # "no, 2019, but a small one recently" stays a doubt.
         if said_no(text):
+            if recent_event_beside_a_no(text):
+                return Answer(True, "time", others=others)
             recent = [t for t in times if t.precise and t.months_at_least <= SIX_MONTHS]
             old_only = YES.search(text) and all(t.precise for t in times)
             times = recent or (times if old_only else [])

@@ -140,16 +140,16 @@ class ConditionMatcher:
         }
         # Longest match first, so "unstable angina pectoris" wins over "angina".
         for start, end, key, implied_by in sorted(spans, key=lambda s: (s[0], -(s[1] - s[0]))):
-            if (
-                key in mentions
-                and mentions[key].implied_by != "topic"
-                and not mentions[key].negated
-            ):
-                continue
             first, last = words[start], words[end - 1]
             negated = self._is_negated(words, start) or self._healthy_after(text, last.end)
             if key == "recent_heart_attack" and not negated:
                 negated = self._long_ago(text, first.start, last.end)
+            existing = mentions.get(key)
+            if existing is not None:
+                if not existing.negated and negated:
+                    continue  # a yes is never taken back by a later no: "bp is up, no hypertension"
+                if existing.implied_by != "topic" and existing.negated == negated:
+                    continue  # the first mention, unless a topic's state gives way to the name
             mentions[key] = ConditionMention(
                 key, first.start, last.end, text[first.start : last.end], negated, implied_by
             )
