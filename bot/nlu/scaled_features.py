@@ -50,8 +50,10 @@ class ScaledFeatures:
             self._tfidf.fit(vstack(sparse))
         return self
 
-    def transform(self, messages: List[Message]) -> csr_matrix:
-        parts = [sentence_parts(m) for m in messages]
+    def transform(
+        self, parts: List[Tuple[Optional[csr_matrix], Optional[np.ndarray]]]
+    ) -> csr_matrix:
+        """The scaled rows of messages' `sentence_parts`, one row each."""
         blocks = []
         if parts[0][0] is not None:
             blocks.append(self._tfidf.transform(vstack([p[0] for p in parts])))
@@ -113,13 +115,15 @@ class ScaledSentenceFeaturizer(GraphComponent):
         return cls(model_storage, resource, features)
 
     def _add_rows(self, messages: List[Message]) -> None:
-        with_text = [
-            m for m in messages if m.get(TEXT) and m.get_sparse_features(TEXT)[1] is not None
-        ]
-        if self._features is None or not with_text:
+        if self._features is None:
             return
-        rows = self._features.transform(with_text)
-        for i, message in enumerate(with_text):
+        # Rasa stacks a message's features on every get_*_features call: read them once.
+        read = [(m, sentence_parts(m)) for m in messages if m.get(TEXT)]
+        read = [(m, parts) for m, parts in read if parts[0] is not None]
+        if not read:
+            return
+        rows = self._features.transform([parts for _, parts in read])
+        for i, (message, _) in enumerate(read):
             message.set(SCALED_FEATURES, rows[i])
 
     def process_training_data(self, training_data: TrainingData) -> TrainingData:

@@ -16,7 +16,7 @@ from typing import Dict, Iterable, List, Optional
 from bot.shared.ages import ADULT_AGE, answered_age, stated_age
 from bot.shared.condition_matcher import ConditionMatcher, ConditionMention, clause_span
 from bot.shared.conditions import plain_name
-from bot.shared.recency import time_phrases
+from bot.shared.recency import TimePhrase, time_phrases
 
 SIX_MONTHS = 6.0
 OVER_SIX_MONTHS = (
@@ -143,9 +143,8 @@ _DENIAL_JUST_BEFORE = re.compile(
 )
 
 
-def recent_event_beside_a_no(text: str) -> bool:
+def recent_event_beside_a_no(text: str, times: List[TimePhrase]) -> bool:
     """ "nope, one last month", "I haven't had one since the one in September": recent."""
-    times = time_phrases(text)
     # "March 2026" is one date, not March and then the whole of 2026.
     parts_of_a_date = {t.start for t in times for u in times if 0 <= t.start - u.end <= 1}
     return any(
@@ -192,7 +191,11 @@ def read_answer(
     if mention is not None:
         implied = mention.implied_by not in (None, "topic") and not mention.negated
         explanation = implied_explanation(mention) if implied else None
-        if asked == HEART_ATTACK_QUESTION and mention.negated and recent_event_beside_a_no(text):
+        if (
+            asked == HEART_ATTACK_QUESTION
+            and mention.negated
+            and recent_event_beside_a_no(text, time_phrases(text))
+        ):
             return Answer(True, "time", others=others)
         if asked == HEART_ATTACK_QUESTION and mention.negated and not said_no(text):
             explanation = OVER_SIX_MONTHS
@@ -203,7 +206,7 @@ def read_answer(
         # old one decides only when said of having had one ("I had one in 2019, nothing since");
         # "no, 2019, but a small one recently" stays a doubt.
         if said_no(text):
-            if recent_event_beside_a_no(text):
+            if recent_event_beside_a_no(text, times):
                 return Answer(True, "time", others=others)
             recent = [t for t in times if t.precise and t.months_at_least <= SIX_MONTHS]
             old_only = YES.search(text) and all(t.precise for t in times)
