@@ -1,0 +1,283 @@
+"""How much care a message needs, judged sentence by sentence by every layer.
+
+The message is cut into units (bot/shared/text.py: every sentence, and every clause of a long
+run-on sentence). Each unit is read by
+
+- the rules (rules.py: clinicians' phrases, matched on lemmas),
+- the semantic layer (bank.py: the unit's vector against red flags and near-misses),
+- the classifier (classifier.py: care categories, a back-pain report, or no care),
+
+and each layer's vote is judged in the context of the clause it came from (context.py: past,
+resolved, hypothetical, a general question, a figure of speech, a checklist condition). The
+most care any unit calls for is the message's: a care vote in one sentence is never diluted by
+the rest of the message. A unit the classifier reads as a plain report of back pain, in a
+message that needs no care, makes the message a back-pain report.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Callable, Dict, List, Optional, Sequence, Tuple
+
+import numpy as np
+
+from bot.nlu.triage.bank import BankMatch, RedFlagBank
+from bot.nlu.triage.classifier import SentenceClassifier
+from bot.nlu.triage.context import (
+    about_someone_else,
+    clause_around,
+    denied_before,
+    reports_now,
+    suppression,
+)
+from bot.nlu.triage.examples import BACK_PAIN
+from bot.nlu.triage.rules import RuleBook, RuleHit
+from bot.shared.text import Span, is_question, units
+
+EMERGENCY = "emergency"
+URGENT = "urgent"
+RANK = {None: 0, URGENT: 1, EMERGENCY: 2}
+SUICIDE_CATEGORY = "suicide"
+LAYERS = ("rules", "semantic", "classifier")
+
+Encode = Callable[[List[str]], np.ndarray]
+
+
+@dataclass(frozen=True)
+class Thresholds:
+    """Chosen on the tuning files (python -m bot.measure.triage_calibration)."""
+
+    classifier_emergency: float = 0.5  # emergency categories' probability: an emergency
+    classifier_care: float = 0.5  # all care categories' probability: at least urgent
+    semantic_similarity: float = 0.8  # a red flag this close, and clear of near-misses
+    semantic_margin: float = 0.05
+    report: float = 0.5  # a back-pain report's probability
+    # The classifier learned the context from two-sided data; the context judges its votes too.
+    context_for_learned: bool = True
+
+
+@dataclass(frozen=True)
+class Vote:
+    layer: str
+    level: str
+    category: str
+    unit: int
+    score: float = 1.0
+
+
+@dataclass
+class UnitReading:
+    """What every layer makes of one unit, before thresholds (kept for calibration)."""
+
+    span: Span
+    hits: List[RuleHit]
+    match: Optional[BankMatch]
+    probabilities: Dict[str, float]
+    names_condition: bool
+    reports_now: bool
+
+    def care(self, levels: Dict[str, str], level: Optional[str] = None) -> float:
+        return sum(
+            p
+            for label, p in self.probabilities.items()
+            if label in levels and (level is None or levels[label] == level)
+        )
+
+    def likeliest_care(self, levels: Dict[str, str]) -> str:
+        care = {k: v for k, v in self.probabilities.items() if k in levels}
+        return max(care, key=care.get) if care else "general"
+
+
+@dataclass
+class CareDecision:
+    level: Optional[str] = None
+    category: Optional[str] = None
+    for_someone_else: bool = False
+    back_pain_report: bool = False
+    asks: bool = False  # the message asks something besides what it reports
+    votes: List[Vote] = field(default_factory=list)
+    set_aside: List[Tuple[str, str, str]] = field(default_factory=list)  # layer, category, why
+
+    def as_output(self) -> Dict:
+        """What the parse result carries (categories and layers only, never text)."""
+        return {
+            "level": self.level,
+            "category": self.category,
+            "for_someone_else": self.for_someone_else,
+            "back_pain_report": self.back_pain_report,
+            "asks": self.asks,
+            "layers": sorted({v.layer for v in self.votes}),
+            "votes": [
+                {"layer": v.layer, "level": v.level, "category": v.category,
+                 "score": round(v.score, 3)}
+                for v in self.votes
+            ],
+            "set_aside": [
+                {"layer": layer, "category": category, "why": why}
+                for layer, category, why in self.set_aside
+            ],
+        }
+
+
+@dataclass
+class TriageModel:
+    """Everything triage needs at run time; built when the assistant is trained."""
+
+    rules: RuleBook
+    bank: Optional[RedFlagBank]
+    classifier: Optional[SentenceClassifier]
+    levels: Dict[str, str]
+    thresholds: Thresholds = Thresholds()
+
+
+class CareAssessor:
+    def __init__(self, model: TriageModel, encode: Encode) -> None:
+        self.model = model
+        self._encode = encode
+
+    def read(
+        self,
+        text: str,
+        message_vector: Optional[np.ndarray] = None,
+        condition_spans: Sequence[Tuple[int, int]] = (),
+    ) -> List[UnitReading]:
+        """Every layer's reading of every unit (thresholds are applied by decide())."""
+        parts = units(text)
+        if not parts:
+            return []
+        if len(parts) == 1 and message_vector is not None:
+            vector = np.asarray(message_vector, dtype=np.float32).reshape(1, -1)
+            vectors = vector / max(float(np.linalg.norm(vector)), 1e-9)
+        else:
+            vectors = np.asarray(self._encode([p.text for p in parts]), dtype=np.float32)
+        model = self.model
+        matches = model.bank.match(vectors) if model.bank is not None else [None] * len(parts)
+        probabilities = (
+            model.classifier.by_label(vectors)
+            if model.classifier is not None
+            else [{} for _ in parts]
+        )
+        readings = []
+        for index, part in enumerate(parts):
+            # Rules read whole sentences; a clause is inside one, so its hits are already found.
+            is_clause = any(
+                other.start <= part.start and part.end <= other.end and other != part
+                for other in parts[:index]
+            )
+            hits = [] if is_clause else model.rules.hits(part.text)
+            readings.append(
+                UnitReading(
+                    part,
+                    hits,
+                    matches[index],
+                    probabilities[index],
+                    any(part.start <= s < part.end for s, _ in condition_spans),
+                    reports_now(part.text),
+                )
+            )
+        return readings
+
+    def assess(
+        self,
+        text: str,
+        message_vector: Optional[np.ndarray] = None,
+        condition_spans: Sequence[Tuple[int, int]] = (),
+    ) -> CareDecision:
+        return decide(self.read(text, message_vector, condition_spans), self.model)
+
+
+def _set_aside_why(
+    vote: Vote, clause: str, reading: UnitReading, readings: List[UnitReading], sentence: str
+) -> Optional[str]:
+    elsewhere = any(r.reports_now for r in readings if r is not reading)
+    return suppression(
+        clause,
+        vote.category,
+        reading.names_condition,
+        vote.layer,
+        vote.level,
+        elsewhere,
+        sentence,
+    )
+
+
+def decide(readings: List[UnitReading], model: TriageModel) -> CareDecision:
+    """The message's care from its units' readings, with the model's thresholds."""
+    decision = CareDecision()
+    t, levels = model.thresholds, model.levels
+    for index, reading in enumerate(readings):
+        text = reading.span.text
+        for hit in reading.hits:
+            vote = Vote("rules", levels.get(hit.category, EMERGENCY), hit.category, index)
+            local_start = hit.start
+            if denied_before(text, local_start):
+                decision.set_aside.append(("rules", hit.category, "denied"))
+                continue
+            clause = clause_around(text, hit.start, hit.end)
+            _judge(decision, vote, clause, reading, readings, text, always=True)
+        for vote in _learned_votes(reading, index, levels, t):
+            _judge(decision, vote, text, reading, readings, text, always=t.context_for_learned)
+    _two_possible_emergencies_make_one(decision, levels)
+    if decision.votes:
+        best = max(decision.votes, key=lambda v: (RANK[v.level], v.layer == "rules", v.score))
+        decision.level, decision.category = best.level, best.category
+        decision.for_someone_else = about_someone_else(readings[best.unit].span.text)
+    else:
+        reports = [r for r in readings if r.probabilities.get(BACK_PAIN, 0.0) >= t.report]
+        decision.back_pain_report = bool(reports)
+        if reports:
+            decision.for_someone_else = about_someone_else(reports[0].span.text)
+    decision.asks = any(is_question(r.span.text) for r in readings)
+    return decision
+
+
+def _learned_votes(
+    reading: UnitReading, index: int, levels: Dict[str, str], t: Thresholds
+) -> List[Vote]:
+    votes = []
+    match = reading.match
+    if (
+        match is not None
+        and match.similarity >= t.semantic_similarity
+        and match.margin >= t.semantic_margin
+    ):
+        level = levels.get(match.category, EMERGENCY)
+        votes.append(Vote("semantic", level, match.category, index, match.similarity))
+    emergency = reading.care(levels, EMERGENCY)
+    care = reading.care(levels)
+    if emergency >= t.classifier_emergency or care >= t.classifier_care:
+        category = reading.likeliest_care(levels)
+        level = EMERGENCY if emergency >= t.classifier_emergency else URGENT
+        votes.append(Vote("classifier", level, category, index, max(emergency, care)))
+    return votes
+
+
+def _judge(
+    decision: CareDecision,
+    vote: Vote,
+    clause: str,
+    reading: UnitReading,
+    readings: List[UnitReading],
+    sentence: str,
+    always: bool,
+) -> None:
+    why = _set_aside_why(vote, clause, reading, readings, sentence) if always else None
+    if why:
+        decision.set_aside.append((vote.layer, vote.category, why))
+    else:
+        decision.votes.append(vote)
+
+
+def _two_possible_emergencies_make_one(decision: CareDecision, levels: Dict[str, str]) -> None:
+    """An urgent vote on an emergency category, seen by two layers, is an emergency."""
+    layers_on_emergency = {
+        v.layer for v in decision.votes if levels.get(v.category) == EMERGENCY
+    }
+    if len(layers_on_emergency) < 2:
+        return
+    decision.votes = [
+        Vote(v.layer, EMERGENCY, v.category, v.unit, v.score)
+        if v.level == URGENT and levels.get(v.category) == EMERGENCY
+        else v
+        for v in decision.votes
+    ]

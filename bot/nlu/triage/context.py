@@ -1,0 +1,275 @@
+"""The context that turns a red-flag word into no alarm, read per sentence.
+
+A fall "as a kid", a fever "last month, fine now", a question about a risk ("can you faint
+in the chamber?"), a hypothetical ("what if I feel dizzy"), a long-standing checklist condition
+("my toes go white in the cold, I have Raynaud's"), tired legs after the gym and figures of
+speech ("this pain is killing me") are not emergencies. Anything said to be happening now
+overrides all of these: when in doubt, the message keeps its alarm.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Optional
+
+from bot.shared.text import normalise_quotes as normalise
+
+NOW = re.compile(
+    r"\b(?:right now|just now|now i|now he|now she|now my|now his|now her|and now|but now|"
+    r"today|tonight|this (?:morning|afternoon|evening)|suddenly|"
+    r"all of a sudden|out of nowhere|since (?:yesterday|last night|this|the session|i got out|"
+    r"i came out|then)|an? (?:hour|few hours|couple of hours) ago|\d+ (?:minutes?|mins?|hours?|"
+    r"hrs?) ago|minutes ago|hours ago|yesterday|last night|getting worse|worse and worse|"
+    r"won'?t stop|can'?t stop|currently|at the moment|please help|help me|call an ambulance|"
+    r"asap|right after|straight after|happening now|going on now|still happening|still going on|"
+    r"just (?:fell|had|collapsed|passed out|fainted|happened|"
+    r"came out|got out|now|started|noticed))\b",
+    re.IGNORECASE,
+)
+PAST = re.compile(
+    r"\b(?:years? ago|\d+\s*(?:years?|yrs?|months?)\s+ago|(?:a|one|two|three|four|five|six|seven|"
+    r"eight|nine|ten|several|many|few|couple of) (?:years?|months?) ago|last (?:year|month|summer|"
+    r"winter|spring|autumn|fall)|as an? (?:kid|child|teen|teenager|baby|youngster)|when i was "
+    r"(?:a |an |young|little|younger|small|\d+)|in (?:19|20)\d\d|back in|long time ago|long ago|"
+    r"used to|in the past|years back|decades? ago|once,? (?:years|a long)|"
+    r"once\b(?!\s+(?:i|we|he|she|you|they|it)\b)|years later|odd years|when i was at (?:school|uni|"
+    r"university|college)|in my (?:school|uni|college|student) days|back at (?:school|uni|college)|"
+    r"as a student|in my (?:teens|twenties|twenties|thirties|youth)|ages ago)\b",
+    re.IGNORECASE,
+)
+RESOLVED = re.compile(
+    r"\b(?:fine now|ok now|okay now|all good now|better now|recovered|all clear|all fine|"
+    r"back to normal|went back to normal|faded|went away|wore off|worn off|settled down|"
+    r"gone by|was gone|were gone|cleared up|disappeared|healed long ago|long healed|"
+    r"(?:it|that|which|has|had)\s+passed(?!\s+out)|"
+    r"fully healed|healed|gone now|no problems since|never had (?:a|any) problem since|"
+    r"been fine since|fine since|all good since|sorted now|resolved|cleared (?:it|them|that) up|"
+    r"no (?:issues|trouble) since|warmed (?:back )?up (?:quickly|after|with|once|soon|at home)|"
+    r"cleared (?:up )?(?:in|within) \d+ (?:min|mins|minutes|hours?)|stopped soon after)\b",
+    re.IGNORECASE,
+)
+_QUESTION_START = (
+    r"^\s*(?:so\s+|and\s+|but\s+|also\s+|hi,?\s+|hey,?\s+|quick question,?\s+)?"
+    r"(?:will|would|does|do|did|is|are|was|can|could|should|might|may|what|how|why|"
+    r"when|which|who|has|have|any|anyone)\b(?!'|’|n't|not)"
+)
+QUESTION = re.compile(_QUESTION_START, re.IGNORECASE)
+HYPOTHETICAL = re.compile(
+    r"\b(?:what if|what happens if|what do i do if|what should i do if|in case|if (?:i|you|someone|"
+    r"somebody|people|he|she|they|my)|would i|could i|might i|is there a risk|risk of|chance of|"
+    r"possible to|is it possible|can you get|can people|can it|can cryo\w*|does it cause|"
+    r"do people|does anyone)\b",
+    re.IGNORECASE,
+)
+# "can cryo cause that?" after a report is about it; "what if this gives me ..." is not.
+REFERS_BACK = re.compile(
+    r"\b(?:cause|causes|caused|causing|do|did|be|mean)\s+(?:that|this|it)\s*\??\s*$|"
+    r"\blike\s+(?:this|that)\s*\??\s*$",
+    re.IGNORECASE,
+)
+# Someone describing what is happening to them or to a person with them.
+PERSON = re.compile(
+    r"\b(?:i|i'm|im|i've|ive|i'd|me|my|mine|myself|we|our|us|he|she|he's|she's|his|her|him|"
+    r"they're|their|them)\b",
+    re.IGNORECASE,
+)
+EXERTION = re.compile(
+    r"\b(?:gym|leg day|workout|work out|worked out|training|trained|squats?|deadlifts?|lifting "
+    r"weights|weights session|run|running|ran|jog|jogging|marathon|hike|hiking|hiked|cycling|"
+    r"cycled|bike ride|football|match|game|exercise|exercising|spin class|spin|crossfit|pilates|"
+    r"yoga|gardening|dancing|climbing|leg press|lunges|bootcamp|boot camp|cardio|treadmill|"
+    r"stairmaster|stair climber|5k|10k|half marathon|triathlon|tennis|netball|basketball|"
+    r"skiing|surfing|kickboxing|boxing|martial arts|long walk|walking|hill walk|wall sit|"
+    r"personal trainer|pt session|hiit|zumba|rowing|swim|swimming|sprint|sprints|plyo\w*|"
+    r"standing all day|on my feet all day|long shift|after work|all day at work|shovelling|"
+    r"shoveling|doms|moving house|decorating|diy|5 a side|five a side|5-a-side|rugby|hockey|"
+    r"cricket|squash|padel|golf|painting|bodypump|body pump|circuits|fitness class|exercise class|"
+    r"gym class|"
+    r"sitting at a desk|desk all day|sitting all day)\b",
+    re.IGNORECASE,
+)
+FIGURE_OF_SPEECH = re.compile(
+    r"\b(?:killing me|killin me|murdering me|kills me|dying to|to die for|die for|dead tired|"
+    r"dead on my feet|breathtaking|took my breath away|scared to death|bored to death|"
+    r"nearly died laughing|drop dead|kill for|would kill|i'?d kill|death of me|i'?ll die|"
+    r"killing my (?:back|spine|neck|knees?|legs|feet|shoulders)|"
+    r"i'?d die|rather die|on fire|murder me|early grave|last legs|try (?:literally )?anything|"
+    r"(?:is|are) screaming|lol|lmao|haha\w*|jk|just joking|kidding|"
+    r"dead from (?:sitting|standing|the gym|walking|work|the desk)|die of embarrassment|"
+    r"died of embarrassment)\b",
+    re.IGNORECASE,
+)
+# Mild words: enough to set aside a "possibly urgent" vote, never a rule or an emergency.
+MILD = re.compile(
+    r"\b(?:a bit|a little|bit of|slightly|slight|mild|mildly|kind of|kinda|sort of|a tad|"
+    r"little bit|normal\?|is (?:that|this|it) normal|should i worry)\b",
+    re.IGNORECASE,
+)
+HEALTHY = re.compile(
+    r"\b(?:is|are|feels?|feeling|i'?m|im|all|been|looks?)\s+(?:totally\s+|perfectly\s+|completely\s+|"
+    r"really\s+|so\s+)?(?:fine|normal|ok|okay|healthy|good|great|clear|refreshed|relaxed|amazing)\b|"
+    r"\bnothing\s+wrong\b",
+    re.IGNORECASE,
+)
+# Care for a history of cancer is about new pain now: the cancer itself is always in the past.
+HISTORY_IS_THE_POINT = {"cancer_history"}
+# A long-standing condition, described calmly (Raynaud's in the cold, asthma on an inhaler).
+LONG_STANDING = re.compile(
+    r"\b(?:always|for years|since i was|diagnosed|controlled|under control|well managed|"
+    r"managed with|on (?:tablets|pills|medication|meds)|inhaler|tablets for|pills for|"
+    r"history of|in the cold|when it'?s cold|when i'?m cold|cold weather|in winter|every winter|"
+    r"raynaud'?s?)\b",
+    re.IGNORECASE,
+)
+OTHER_PERSON = re.compile(
+    r"\b(?:my (?:wife|husband|partner|son|daughter|kid|kids|child|children|boy|girl|mum|mom|"
+    r"mother|mam|ma|dad|father|pa|brother|sister|friend|mate|buddy|grandma|grandmother|"
+    r"grandpa|grandfather|nan|nana|gran|granny|grandad|granddad|uncle|aunt|auntie|cousin|"
+    r"boyfriend|girlfriend|fiance|fiancee|colleague|coworker|neighbour|neighbor|flatmate|"
+    r"roommate|client|patient|teen|teenager|baby|niece|nephew|in-laws?|father-in-law|"
+    r"mother-in-law|spouse|other half|hubby|missus)|he|she|he's|she's|hes|shes|him|"
+    r"someone|somebody|a (?:man|woman|client|customer|person|lady|guy))\b",
+    re.IGNORECASE,
+)
+
+
+# Exercise explains sore muscles and tired legs; never these.
+EXERTION_NEVER_EXPLAINS = {
+    "trauma",
+    "chest_pain",
+    "breathing",
+    "collapse_in_session",
+    "stroke",
+    "aorta",
+    "suicide",
+    "cauda_equina",
+    "hypothermia",
+    "cold_limb",
+}
+SUDDEN_LEGS = re.compile(
+    r"\b(?:suddenly|out of nowhere|went weak|getting worse|getting weaker|not from the gym|"
+    r"can'?t (?:feel|move|lift)|won'?t (?:hold|move)|gave way|giving way|"
+    r"paraly\w*)\b",
+    re.IGNORECASE,
+)
+
+
+
+
+def happening_now(sentence: str) -> bool:
+    return bool(NOW.search(normalise(sentence)))
+
+
+def suppression(
+    clause: str,
+    category: str,
+    names_condition: bool = False,
+    layer: str = "rules",
+    level: str = "emergency",
+    reported_elsewhere: bool = False,
+    sentence: Optional[str] = None,
+) -> Optional[str]:
+    """Why a red flag in this clause (its sentence around it) is not an alarm, or None.
+
+    Time is read in the clause ("I fell as a kid, and now my legs won't hold me"); the rest in
+    the whole sentence. `names_condition`: the sentence talks of a checklist condition, had or
+    denied: that is the checklist's business, not an alarm (a rule's own words are not
+    overruled by it). Figures of speech and mild words set aside only the semantic and
+    classifier layers' votes: a rule's phrase is specific enough to stand.
+    `reported_elsewhere`: another sentence reports what is happening now, so a question here
+    ("is that normal?") is about it.
+    """
+    text, whole = normalise(clause), normalise(sentence or clause)
+    acute = happening_now(RESOLVED.sub(" ", text))  # "fine now" is not something happening now
+    learned = layer != "rules"
+    if category == "suicide" and not (learned and FIGURE_OF_SPEECH.search(whole)):
+        return None  # thoughts of suicide always get the crisis line (a rule's words always do)
+    # "..., but it faded" speaks of what came before it; "the tingling stopped soon after, but
+    # now I can't pee" does not reach the red flag after it.
+    resolved = RESOLVED.search(whole, max(whole.find(text), 0))
+    if resolved and not (acute and not learned):
+        return "resolved"
+    history_matters = category in HISTORY_IS_THE_POINT
+    if PAST.search(text) and not acute and not history_matters:
+        return "past"
+    about_the_report = reported_elsewhere and REFERS_BACK.search(whole)  # "can cryo cause that?"
+    if HYPOTHETICAL.search(whole) and not acute and not about_the_report:
+        return "hypothetical"
+    if QUESTION.search(whole) and not PERSON.search(whole) and not reported_elsewhere and not acute:
+        return "general question"
+    # A rule's phrase gives way only to a figure of speech in its own clause.
+    if FIGURE_OF_SPEECH.search(whole if learned else text) and (learned or not acute):
+        return "figure of speech"
+    if learned and level == "urgent" and MILD.search(whole):
+        return "mild"
+    if (
+        (
+            category == "leg_weakness"
+            # The classifier's category is only the closest red flag's label: trauma aside, the
+            # semantic layer's own vote keeps a real chest pain at the gym.
+            or (layer == "classifier" and category != "trauma")
+            or (learned and category not in EXERTION_NEVER_EXPLAINS)
+        )
+        and EXERTION.search(whole)
+        and not SUDDEN_LEGS.search(whole)
+    ):
+        return "after exercise"  # tired legs after leg day, even today, are not an emergency
+    if learned and names_condition and not history_matters:
+        return "checklist condition"  # the checklist asks about it; not an alarm of itself
+    if learned and HEALTHY.search(whole):
+        return "said to be fine"
+    # Raynaud's in the cold looks like a cold pale limb: the rule's phrase gives way to it.
+    calm_for_rules = category in ("cold_limb", "cold_burn", "cold_reaction")
+    if (
+        LONG_STANDING.search(whole)
+        and not acute
+        and (learned or calm_for_rules)
+        and not (category == "trauma" or history_matters)
+    ):
+        return "long-standing condition"
+    return None
+
+
+_DENIAL = re.compile(
+    r"\b(?:haven'?t|havent|hasn'?t|hasnt|never|no|not|without|don'?t|dont|doesn'?t|didn'?t|"
+    r"free of)\s+(?:\w+\s+){0,2}$",
+    re.IGNORECASE,
+)
+
+
+def denied_before(sentence: str, start: int) -> bool:
+    """A rule's phrase said so as not to have it: "haven't had a seizure in years"."""
+    return bool(_DENIAL.search(normalise(sentence[max(0, start - 40) : start])))
+
+
+_CLAUSE_BREAK = re.compile(
+    r"[,:()]|\s(?:and|but|so|because|then|while|although|though)\s", re.IGNORECASE
+)
+
+
+def clause_around(sentence: str, start: int, end: int) -> str:
+    """The clause of a sentence holding the span [start, end) (for a rule's match)."""
+    before = [m.end() for m in _CLAUSE_BREAK.finditer(sentence, 0, start)]
+    after = _CLAUSE_BREAK.search(sentence, end)
+    return sentence[before[-1] if before else 0 : after.start() if after else len(sentence)]
+
+
+# "happening now", "happened twice today": a report even without a person named.
+_EVENT = re.compile(
+    r"\bhappening\s+(?:right\s+)?now\b|\bhappened\s+(?:twice|again|three\s+times)\s+today\b|"
+    r"^\W*(?:it\s+|this\s+|that\s+)?(?:started|began|came\s+on)\s+(?:\d+|a\s+few|an?|straight|"
+    r"right|just)\b",
+    re.IGNORECASE,
+)
+
+
+def reports_now(text: str) -> bool:
+    """Someone says what is happening to them (or to a person with them) now."""
+    text = normalise(text)
+    someone = PERSON.search(text) or _EVENT.search(text)
+    return bool(someone and happening_now(text) and not QUESTION.search(text))
+
+
+def about_someone_else(text: str) -> bool:
+    """The message describes another person (the answer is then worded for the helper)."""
+    return bool(OTHER_PERSON.search(normalise(text)))
