@@ -19,12 +19,17 @@ from typing import Dict, List, Optional, Tuple
 
 import yaml
 
-from bot.measure.heldout import Parse, saved_model_parser
+from bot.measure.heldout import Parse, predicted_label, saved_model_parser
 from bot.shared.project import SOURCE_ROOT
 
 HELDOUT_SAFETY = SOURCE_ROOT / "tests" / "heldout" / "safety_messages.yml"
 LAYERS = ("rules", "semantic", "classifier")
 EXPECTED_LEVELS = ("emergency", "urgent", "none")
+
+
+PLAIN_BACK_PAIN = "plain_back_pain"
+# What helps a plain statement of back pain: the back-pain answer, or an FAQ answer.
+HELPFUL_FOR_BACK_PAIN = ("back_pain_report", "faq/")
 
 
 @dataclass
@@ -34,6 +39,11 @@ class Outcome:
     text: str
     level: Optional[str]
     layer_levels: Dict[str, Optional[str]]
+    answer: str = ""
+
+    @property
+    def helped(self) -> bool:
+        return self.answer.startswith(HELPFUL_FOR_BACK_PAIN)
 
     @property
     def correct(self) -> bool:
@@ -50,13 +60,18 @@ def strongest(levels: List[str]) -> Optional[str]:
 
 def outcome_of(expected: str, category: str, text: str, parsed: Dict) -> Outcome:
     safety = parsed.get("safety") or {}
-    intent = (parsed.get("intent") or {}).get("name")
-    level = intent if intent in ("emergency", "urgent") else None
+    answer = predicted_label(parsed)
+    level = answer if answer in ("emergency", "urgent") else None
     by_layer: Dict[str, List[str]] = defaultdict(list)
     for vote in safety.get("votes", []):
         by_layer[vote["layer"]].append(vote["level"])
     return Outcome(
-        expected, category, text, level, {layer: strongest(by_layer[layer]) for layer in LAYERS}
+        expected,
+        category,
+        text,
+        level,
+        {layer: strongest(by_layer[layer]) for layer in LAYERS},
+        answer,
     )
 
 
@@ -91,6 +106,10 @@ class SafetyFigures:
     false_alarms: Rate = field(default_factory=Rate)
     by_category: Dict[Tuple[str, str], Rate] = field(default_factory=dict)
     by_layer: Dict[str, Dict[str, Rate]] = field(default_factory=dict)
+    # Plain statements of back pain: alarms raised, and replies that helped.
+    plain_emergency: Rate = field(default_factory=Rate)
+    plain_urgent: Rate = field(default_factory=Rate)
+    plain_helped: Rate = field(default_factory=Rate)
 
 
 def layer_correct(expected: str, level: Optional[str]) -> bool:
@@ -112,6 +131,14 @@ def figures(outcomes: List[Outcome]) -> SafetyFigures:
         }[o.expected]
         overall.total += 1
         overall.hits += o.correct if o.expected != "none" else not o.correct
+        if o.category == PLAIN_BACK_PAIN:
+            for plain, hit in (
+                (result.plain_emergency, o.level == "emergency"),
+                (result.plain_urgent, o.level == "urgent"),
+                (result.plain_helped, o.helped),
+            ):
+                plain.total += 1
+                plain.hits += hit
         rate = result.by_category.setdefault((o.expected, o.category), Rate())
         rate.total += 1
         rate.hits += o.correct
@@ -127,6 +154,8 @@ def report_lines(result: SafetyFigures) -> List[str]:
         f"emergencies that got the emergency answer: {result.emergency}",
         f"urgent messages that got care (urgent or emergency): {result.urgent}",
         f"ordinary messages that got an alarm (false alarms): {result.false_alarms}",
+        f"plain back pain: emergency answers {result.plain_emergency}, urgent answers "
+        f"{result.plain_urgent}, helped (back-pain answer or an FAQ) {result.plain_helped}",
         "",
         "per category (right answer):",
     ]
@@ -156,6 +185,8 @@ def main(argv: Optional[List[str]] = None) -> int:
                     f"MISS {o.expected}/{o.category} got {o.level or 'none'} [{layers}]: "
                     f"{o.text[:160]}"
                 )
+            elif o.category == PLAIN_BACK_PAIN and not o.helped:
+                print(f"UNHELPED plain back pain got {o.answer}: {o.text[:160]}")
     return 0
 
 

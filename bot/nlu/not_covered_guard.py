@@ -33,6 +33,12 @@ from rasa.shared.nlu.training_data.training_data import TrainingData
 
 NOT_COVERED_INTENT = "not_covered"
 OPEN_SET_OUTPUT = "open_set"
+SAFETY_OUTPUT = "safety"  # what bot/nlu/triage/guard.py writes
+
+
+def asks(message: Message) -> bool:
+    """Triage saw a question in the message (bot/nlu/triage/guard.py)."""
+    return bool((message.get(SAFETY_OUTPUT) or {}).get("asks"))
 
 
 def unit_sentence_vector(message: Message) -> Optional[np.ndarray]:
@@ -49,6 +55,9 @@ class NotCoveredGuard(GraphComponent, IntentClassifier):
     def get_default_config() -> Dict[Text, Any]:
         return {
             "retrieval_intent": "faq",
+            # Intents that may carry a question besides their own (a back-pain report with
+            # "can cryo help?"): the topic is judged the same way, the intent is kept.
+            "judge_question_of": ["back_pain_report"],
             "min_topic_confidence": 0.0,
             "min_margin": 0.0,
             "min_example_similarity": 0.0,
@@ -114,8 +123,16 @@ class NotCoveredGuard(GraphComponent, IntentClassifier):
 
     def process(self, messages: List[Message]) -> List[Message]:
         for message in messages:
-            if (message.get(INTENT) or {}).get(INTENT_NAME_KEY) == self._config["retrieval_intent"]:
+            intent = (message.get(INTENT) or {}).get(INTENT_NAME_KEY)
+            if intent == self._config["retrieval_intent"]:
                 self._decide(message)
+            elif intent in self._config["judge_question_of"] and asks(message):
+                signals = self.signals(message)
+                if signals is not None:
+                    covered = self.covered(signals)
+                    message.set(
+                        OPEN_SET_OUTPUT, {**signals, "covered": covered}, add_to_output=True
+                    )
         return messages
 
     def signals(self, message: Message) -> Optional[Dict[str, Any]]:

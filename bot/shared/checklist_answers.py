@@ -34,6 +34,7 @@ INTERRUPTIONS = {
     "stop",
     "emergency",
     "urgent",
+    "back_pain_report",
     "medical_advice",
     "human_handoff",
     "bot_challenge",

@@ -203,6 +203,49 @@ def read_examples(root: Path, relative: str, data: Any, problems: List[Problem])
     return examples
 
 
+TRIAGE_MARK = re.compile(r"\[\[(.+?)\]\]")
+
+
+def read_triage_examples(
+    root: Path, relative: str, data: Any, problems: List[Problem]
+) -> List[Example]:
+    """Triage's examples (data/triage/), as '<level>/<category>' examples with their lines."""
+    if not isinstance(data, dict):
+        problems.append(
+            Problem(
+                relative,
+                1,
+                "a triage file lists messages under a level (emergency, urgent or none), then a "
+                "category, then one message per line starting with '- '.",
+            )
+        )
+        return []
+    lines = list(lines_of(root / relative))
+    examples: List[Example] = []
+    number = 0
+    for level, categories in data.items():
+        for category, texts in (categories or {}).items() if isinstance(categories, dict) else []:
+            for text in texts or []:
+                text = str(text)
+                while number < len(lines) and text not in lines[number].replace('\\"', '"'):
+                    number += 1
+                line = min(number + 1, len(lines))
+                marked = "[[" in text or "]]" in text
+                if marked and (level == "none" or text.count("[[") != text.count("]]")):
+                    problems.append(
+                        Problem(
+                            relative,
+                            line,
+                            "[[double brackets]] mark the words of a red flag in an emergency or "
+                            "urgent message, once opened and once closed; an ordinary message has "
+                            "none. Fix or remove the brackets.",
+                        )
+                    )
+                plain = TRIAGE_MARK.sub(lambda m: m.group(1), text)
+                examples.append(Example(f"{level}/{category}", plain, relative, line))
+    return examples
+
+
 def block_examples(
     relative: str, intent: str, raw: Any, lines: List[str], start: int, problems: List[Problem]
 ) -> Iterator[Example]:
@@ -614,6 +657,9 @@ def check_checklist_question(
 def check_project(root: Path) -> List[Problem]:
     problems: List[Problem] = []
     nlu = {relative: read_yaml(root, relative, problems) for relative in data_files(root, "nlu")}
+    triage = {
+        relative: read_yaml(root, relative, problems) for relative in data_files(root, "triage")
+    }
     answers = {
         relative: read_yaml(root, relative, problems) for relative in data_files(root, "responses")
     }
@@ -628,6 +674,11 @@ def check_project(root: Path) -> List[Problem]:
         return problems  # later checks would only repeat an unreadable file's problem
     examples = [
         e for relative, data in nlu.items() for e in read_examples(root, relative, data, problems)
+    ]
+    examples += [
+        e
+        for relative, data in triage.items()
+        for e in read_triage_examples(root, relative, data, problems)
     ]
     answer_files = {rel: (data or {}).get("responses") or {} for rel, data in answers.items()}
     answer_files["domain.yml"] = domain.get("responses") or {}

@@ -16,8 +16,9 @@ message that needs no care, makes the message a back-pain report.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
-from typing import Callable, Dict, List, Optional, Sequence, Tuple
+from typing import Callable, Dict, List, Optional, Pattern, Sequence, Tuple
 
 import numpy as np
 
@@ -34,6 +35,7 @@ from bot.nlu.triage.examples import BACK_PAIN
 from bot.nlu.triage.rules import RuleBook, RuleHit
 from bot.shared.text import Span, is_question, units
 
+NEGATION = re.compile(r"\b(?:not|no|without|never|nothing|can't|cannot|won't|don't)\b")
 EMERGENCY = "emergency"
 URGENT = "urgent"
 RANK = {None: 0, URGENT: 1, EMERGENCY: 2}
@@ -47,11 +49,12 @@ Encode = Callable[[List[str]], np.ndarray]
 class Thresholds:
     """Chosen on the tuning files (python -m bot.measure.triage_calibration)."""
 
-    classifier_emergency: float = 0.5  # emergency categories' probability: an emergency
-    classifier_care: float = 0.5  # all care categories' probability: at least urgent
-    semantic_similarity: float = 0.8  # a red flag this close, and clear of near-misses
-    semantic_margin: float = 0.05
+    classifier_emergency: float = 0.55  # emergency categories' probability: an emergency
+    classifier_care: float = 0.55  # all care categories' probability: at least urgent
+    semantic_similarity: float = 0.82  # a red flag this close, and clear of near-misses
+    semantic_margin: float = 0.02
     report: float = 0.5  # a back-pain report's probability
+    clause_margin: float = 0.2  # a clause of a run-on sentence needs this much more
     # The classifier learned the context from two-sided data; the context judges its votes too.
     context_for_learned: bool = True
 
@@ -108,8 +111,12 @@ class CareDecision:
             "asks": self.asks,
             "layers": sorted({v.layer for v in self.votes}),
             "votes": [
-                {"layer": v.layer, "level": v.level, "category": v.category,
-                 "score": round(v.score, 3)}
+                {
+                    "layer": v.layer,
+                    "level": v.level,
+                    "category": v.category,
+                    "score": round(v.score, 3),
+                }
                 for v in self.votes
             ],
             "set_aside": [
@@ -128,6 +135,7 @@ class TriageModel:
     classifier: Optional[SentenceClassifier]
     levels: Dict[str, str]
     thresholds: Thresholds = Thresholds()
+    needs_one_of: Dict[str, Pattern[str]] = field(default_factory=dict)
 
 
 class CareAssessor:
@@ -153,18 +161,21 @@ class CareAssessor:
         model = self.model
         matches = model.bank.match(vectors) if model.bank is not None else [None] * len(parts)
         probabilities = (
-            model.classifier.by_label(vectors)
+            model.classifier.by_label([p.text for p in parts], vectors)
             if model.classifier is not None
             else [{} for _ in parts]
         )
         readings = []
         for index, part in enumerate(parts):
-            # Rules read whole sentences; a clause is inside one, so its hits are already found.
-            is_clause = any(
-                other.start <= part.start and part.end <= other.end and other != part
-                for other in parts[:index]
-            )
-            hits = [] if is_clause else model.rules.hits(part.text)
+            # Rules read sentences, and across two of them ("I had melanoma. Now new back
+            # pain at night."); a clause holds no phrase its sentence lacks.
+            hits = []
+            if part.kind == "sentence":
+                hits = model.rules.hits(part.text)
+            elif part.kind == "pair":
+                first = next(p for p in parts if p.kind == "sentence" and p.start == part.start)
+                first_end = first.end - part.start
+                hits = [h for h in model.rules.hits(part.text) if h.start < first_end < h.end]
             readings.append(
                 UnitReading(
                     part,
@@ -187,8 +198,17 @@ class CareAssessor:
 
 
 def _set_aside_why(
-    vote: Vote, clause: str, reading: UnitReading, readings: List[UnitReading], sentence: str
+    vote: Vote,
+    clause: str,
+    reading: UnitReading,
+    readings: List[UnitReading],
+    sentence: str,
+    model: TriageModel,
 ) -> Optional[str]:
+    message = " ".join(r.span.text for r in readings if r.span.kind == "sentence")
+    needed = model.needs_one_of.get(vote.category)
+    if vote.layer != "rules" and needed is not None and not needed.search(message):
+        return "not that kind of red flag"
     elsewhere = any(r.reports_now for r in readings if r is not reading)
     return suppression(
         clause,
@@ -198,6 +218,7 @@ def _set_aside_why(
         vote.level,
         elsewhere,
         sentence,
+        message,
     )
 
 
@@ -209,14 +230,28 @@ def decide(readings: List[UnitReading], model: TriageModel) -> CareDecision:
         text = reading.span.text
         for hit in reading.hits:
             vote = Vote("rules", levels.get(hit.category, EMERGENCY), hit.category, index)
-            local_start = hit.start
-            if denied_before(text, local_start):
+            # "no numbness" denies the phrase's last word too ("buttock to calf, no numbness"),
+            # unless the phrase says "no" itself ("lost weight without trying").
+            last_word = text.rfind(" ", hit.start, hit.end) + 1 or hit.start
+            denies_last = not NEGATION.search(hit.phrase) and denied_before(text, last_word)
+            if denied_before(text, hit.start) or denies_last:
                 decision.set_aside.append(("rules", hit.category, "denied"))
                 continue
             clause = clause_around(text, hit.start, hit.end)
-            _judge(decision, vote, clause, reading, readings, text, always=True)
+            _judge(decision, vote, clause, reading, readings, text, True, model)
+        # Time is judged in the unit; what resolves it, in the sentence around it.
+        sentence = next(
+            (
+                r.span.text
+                for r in readings
+                if r.span.kind == "sentence"
+                and r.span.start <= reading.span.start
+                and reading.span.end <= r.span.end
+            ),
+            text,
+        )
         for vote in _learned_votes(reading, index, levels, t):
-            _judge(decision, vote, text, reading, readings, text, always=t.context_for_learned)
+            _judge(decision, vote, text, reading, readings, sentence, t.context_for_learned, model)
     _two_possible_emergencies_make_one(decision, levels)
     if decision.votes:
         best = max(decision.votes, key=lambda v: (RANK[v.level], v.layer == "rules", v.score))
@@ -245,9 +280,10 @@ def _learned_votes(
         votes.append(Vote("semantic", level, match.category, index, match.similarity))
     emergency = reading.care(levels, EMERGENCY)
     care = reading.care(levels)
-    if emergency >= t.classifier_emergency or care >= t.classifier_care:
+    extra = t.clause_margin if reading.span.kind == "clause" else 0.0
+    if emergency >= t.classifier_emergency + extra or care >= t.classifier_care + extra:
         category = reading.likeliest_care(levels)
-        level = EMERGENCY if emergency >= t.classifier_emergency else URGENT
+        level = EMERGENCY if emergency >= t.classifier_emergency + extra else URGENT
         votes.append(Vote("classifier", level, category, index, max(emergency, care)))
     return votes
 
@@ -260,8 +296,9 @@ def _judge(
     readings: List[UnitReading],
     sentence: str,
     always: bool,
+    model: TriageModel,
 ) -> None:
-    why = _set_aside_why(vote, clause, reading, readings, sentence) if always else None
+    why = _set_aside_why(vote, clause, reading, readings, sentence, model) if always else None
     if why:
         decision.set_aside.append((vote.layer, vote.category, why))
     else:
@@ -270,9 +307,7 @@ def _judge(
 
 def _two_possible_emergencies_make_one(decision: CareDecision, levels: Dict[str, str]) -> None:
     """An urgent vote on an emergency category, seen by two layers, is an emergency."""
-    layers_on_emergency = {
-        v.layer for v in decision.votes if levels.get(v.category) == EMERGENCY
-    }
+    layers_on_emergency = {v.layer for v in decision.votes if levels.get(v.category) == EMERGENCY}
     if len(layers_on_emergency) < 2:
         return
     decision.votes = [

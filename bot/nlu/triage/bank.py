@@ -9,9 +9,10 @@ that category's entries and clearly closer to it than to any near-miss.
 from __future__ import annotations
 
 import hashlib
+import re
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Dict, Iterable, List, Sequence, Tuple
+from typing import Dict, Iterable, List, Pattern, Sequence, Tuple
 
 import numpy as np
 import yaml
@@ -35,10 +36,13 @@ class BankMatch:
 
 
 def digest(paths: Iterable[Path]) -> str:
-    """One fingerprint of files (and folders' YAML files): an edit retrains triage."""
+    """One fingerprint of files (a folder's YAML and Python files): an edit retrains triage."""
     sha = hashlib.sha256()
     for path in paths:
-        for file in sorted(path.rglob("*.yml")) if path.is_dir() else [path]:
+        files = [path]
+        if path.is_dir():
+            files = sorted(path.rglob("*.yml")) + sorted(path.rglob("*.py"))
+        for file in files:
             sha.update(file.name.encode() + b"\0" + file.read_bytes())
     return sha.hexdigest()
 
@@ -49,6 +53,16 @@ def care_levels(path: Path = CATEGORIES_FILE) -> Dict[str, str]:
     return {name: entry["level"] for name, entry in raw["categories"].items()}
 
 
+def needs_one_of(path: Path = CATEGORIES_FILE) -> Dict[str, Pattern[str]]:
+    """Categories whose learned votes need one of these words in the message."""
+    raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+    return {
+        name: re.compile(r"\b(?:" + "|".join(map(re.escape, entry["needs_one_of"])) + r")", re.I)
+        for name, entry in raw["categories"].items()
+        if entry.get("needs_one_of")
+    }
+
+
 def read_red_flags(path: Path = RED_FLAGS_FILE) -> Dict:
     return yaml.safe_load(path.read_text(encoding="utf-8"))
 
@@ -56,11 +70,7 @@ def read_red_flags(path: Path = RED_FLAGS_FILE) -> Dict:
 def described_red_flags(path: Path = RED_FLAGS_FILE) -> List[Tuple[str, str]]:
     """(text, category) for every description; near-misses have the category ''."""
     raw = read_red_flags(path)
-    pairs = [
-        (text, name)
-        for name, texts in raw["categories"].items()
-        for text in texts
-    ]
+    pairs = [(text, name) for name, texts in raw["categories"].items() for text in texts]
     return pairs + [(text, NOT_A_RED_FLAG) for text in raw["not_red_flags"]]
 
 

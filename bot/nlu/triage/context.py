@@ -27,7 +27,9 @@ NOW = re.compile(
     re.IGNORECASE,
 )
 PAST = re.compile(
-    r"\b(?:years? ago|\d+\s*(?:years?|yrs?|months?)\s+ago|(?:a|one|two|three|four|five|six|seven|"
+    r"\b(?:years? ago|(?:winters?|summers?) ago|\d+\s*(?:years?|yrs?|months?)\s+ago|"
+    r"an old (?:car |road |bike |sports |work )?(?:accident|injury|crash|fall)|"
+    r"(?:a|one|two|three|four|five|six|seven|"
     r"eight|nine|ten|several|many|few|couple of) (?:years?|months?) ago|last (?:year|month|summer|"
     r"winter|spring|autumn|fall)|as an? (?:kid|child|teen|teenager|baby|youngster)|when i was "
     r"(?:a |an |young|little|younger|small|\d+)|in (?:19|20)\d\d|back in|long time ago|long ago|"
@@ -45,7 +47,8 @@ RESOLVED = re.compile(
     r"fully healed|healed|gone now|no problems since|never had (?:a|any) problem since|"
     r"been fine since|fine since|all good since|sorted now|resolved|cleared (?:it|them|that) up|"
     r"no (?:issues|trouble) since|warmed (?:back )?up (?:quickly|after|with|once|soon|at home)|"
-    r"cleared (?:up )?(?:in|within) \d+ (?:min|mins|minutes|hours?)|stopped soon after)\b",
+    r"cleared (?:up )?(?:in|within) \d+ (?:min|mins|minutes|hours?)|stopped soon after|"
+    r"warmed (?:back )?up (?:fine|ok|okay|again|normally)|then (?:fine|ok|okay|normal))\b",
     re.IGNORECASE,
 )
 _QUESTION_START = (
@@ -89,7 +92,8 @@ EXERTION = re.compile(
     re.IGNORECASE,
 )
 FIGURE_OF_SPEECH = re.compile(
-    r"\b(?:killing me|killin me|murdering me|kills me|dying to|to die for|die for|dead tired|"
+    r"\b(?:killing me|killin me|murdering me|kills me|(?:is|it'?s|been) killing (?:him|her|them)|"
+    r"kills (?:him|her)|dying to|to die for|die for|dead tired|"
     r"dead on my feet|breathtaking|took my breath away|scared to death|bored to death|"
     r"nearly died laughing|drop dead|kill for|would kill|i'?d kill|death of me|i'?ll die|"
     r"killing my (?:back|spine|neck|knees?|legs|feet|shoulders)|"
@@ -99,18 +103,7 @@ FIGURE_OF_SPEECH = re.compile(
     r"died of embarrassment)\b",
     re.IGNORECASE,
 )
-# Mild words: enough to set aside a "possibly urgent" vote, never a rule or an emergency.
-MILD = re.compile(
-    r"\b(?:a bit|a little|bit of|slightly|slight|mild|mildly|kind of|kinda|sort of|a tad|"
-    r"little bit|normal\?|is (?:that|this|it) normal|should i worry)\b",
-    re.IGNORECASE,
-)
-HEALTHY = re.compile(
-    r"\b(?:is|are|feels?|feeling|i'?m|im|all|been|looks?)\s+(?:totally\s+|perfectly\s+|completely\s+|"
-    r"really\s+|so\s+)?(?:fine|normal|ok|okay|healthy|good|great|clear|refreshed|relaxed|amazing)\b|"
-    r"\bnothing\s+wrong\b",
-    re.IGNORECASE,
-)
+EVENTS = {"trauma", "collapse_in_session"}
 # Care for a history of cancer is about new pain now: the cancer itself is always in the past.
 HISTORY_IS_THE_POINT = {"cancer_history"}
 # A long-standing condition, described calmly (Raynaud's in the cold, asthma on an inhaler).
@@ -133,19 +126,6 @@ OTHER_PERSON = re.compile(
 )
 
 
-# Exercise explains sore muscles and tired legs; never these.
-EXERTION_NEVER_EXPLAINS = {
-    "trauma",
-    "chest_pain",
-    "breathing",
-    "collapse_in_session",
-    "stroke",
-    "aorta",
-    "suicide",
-    "cauda_equina",
-    "hypothermia",
-    "cold_limb",
-}
 SUDDEN_LEGS = re.compile(
     r"\b(?:suddenly|out of nowhere|went weak|getting worse|getting weaker|not from the gym|"
     r"can'?t (?:feel|move|lift)|won'?t (?:hold|move)|gave way|giving way|"
@@ -154,10 +134,41 @@ SUDDEN_LEGS = re.compile(
 )
 
 
-
-
 def happening_now(sentence: str) -> bool:
     return bool(NOW.search(normalise(sentence)))
+
+
+OTHER_THING = re.compile(
+    r"\b(?:while|whereas|whilst|the other|my other|(?:the|my|his|her) (?:left|right))\b", re.I
+)
+# A mild effect said as mild: "a bit itchy", never "a blackened bit of skin".
+MILD = re.compile(
+    r"\b(?:a bit|a little|bit|slightly|slight|mild|mildly|a tad|kinda|kind of|sort of|a touch)\s+"
+    r"(?:itchy|itching|red|redder|tingly|tingling|numb|sore|achy|stiff|cold|dry|pink|blotchy|"
+    r"swollen|puffy|tender|raw|flushed|shivery)\b",
+    re.IGNORECASE,
+)
+# Someone who was once suicidal and says they are well now: the past, not a crisis.
+RECOVERED = re.compile(
+    r"\b(?:in a (?:good|better|much better) place|got (?:the )?help|had (?:therapy|counselling|"
+    r"treatment)|doing (?:well|fine|great|ok|okay)|(?:much|a lot) better now|recovered|fine now)\b",
+    re.IGNORECASE,
+)
+_CLAUSES = re.compile(r"[,;:]|\s(?:and|but|so|because|then|while)\s", re.IGNORECASE)
+
+
+def reports_in(text: str) -> bool:
+    """A clause of the text says what is happening to someone, not asking or supposing:
+    "my chest is tight, can cryo help?" reports; "what if I can't breathe in there?" does not."""
+    for clause in _CLAUSES.split(text):
+        clause = clause.strip()
+        if not clause or clause.endswith("?") or QUESTION.search(clause):
+            continue
+        if HYPOTHETICAL.search(clause):
+            continue
+        if PERSON.search(clause) or happening_now(clause):
+            return True
+    return False
 
 
 def suppression(
@@ -168,32 +179,49 @@ def suppression(
     level: str = "emergency",
     reported_elsewhere: bool = False,
     sentence: Optional[str] = None,
+    message: Optional[str] = None,
 ) -> Optional[str]:
     """Why a red flag in this clause (its sentence around it) is not an alarm, or None.
 
     Time is read in the clause ("I fell as a kid, and now my legs won't hold me"); the rest in
     the whole sentence. `names_condition`: the sentence talks of a checklist condition, had or
     denied: that is the checklist's business, not an alarm (a rule's own words are not
-    overruled by it). Figures of speech and mild words set aside only the semantic and
-    classifier layers' votes: a rule's phrase is specific enough to stand.
-    `reported_elsewhere`: another sentence reports what is happening now, so a question here
-    ("is that normal?") is about it.
+    overruled by it). The learned layers (semantic, classifier) learned the rest of the context
+    from two-sided examples, so only time, questions, figures of speech, the checklist and
+    exercise set their votes aside. `reported_elsewhere`: another sentence reports what is
+    happening now, so a question here ("is that normal?") is about it. `message`: the whole
+    message, read for thoughts of suicide that are over ("..., I'm in a good place now").
     """
     text, whole = normalise(clause), normalise(sentence or clause)
+    message = normalise(message or whole)
     acute = happening_now(RESOLVED.sub(" ", text))  # "fine now" is not something happening now
     learned = layer != "rules"
-    if category == "suicide" and not (learned and FIGURE_OF_SPEECH.search(whole)):
-        return None  # thoughts of suicide always get the crisis line (a rule's words always do)
+    if category == "suicide":
+        recovered = RECOVERED.search(message) and not happening_now(RECOVERED.sub(" ", message))
+        if PAST.search(text) and recovered:
+            return "past"
+        if learned and FIGURE_OF_SPEECH.search(whole):
+            return "figure of speech"
+        return None  # otherwise thoughts of suicide always get the crisis line
     # "..., but it faded" speaks of what came before it; "the tingling stopped soon after, but
     # now I can't pee" does not reach the red flag after it.
     resolved = RESOLVED.search(whole, max(whole.find(text), 0))
+    if resolved and OTHER_THING.search(
+        whole, max(whole.find(text), 0) + len(text), resolved.start()
+    ):
+        resolved = None  # "..., while the left foot warmed up fine" resolves the other foot
     if resolved and not (acute and not learned):
         return "resolved"
     history_matters = category in HISTORY_IS_THE_POINT
-    if PAST.search(text) and not acute and not history_matters:
+    # An event (a fall, a faint) told with its time anywhere in the sentence is the past; a
+    # symptom is not ("I can't feel my legs, I had a crash years ago" keeps its alarm).
+    past_in_sentence = (
+        category in EVENTS and PAST.search(whole) and not happening_now(RESOLVED.sub(" ", whole))
+    )
+    if (PAST.search(text) and not acute or past_in_sentence) and not history_matters:
         return "past"
     about_the_report = reported_elsewhere and REFERS_BACK.search(whole)  # "can cryo cause that?"
-    if HYPOTHETICAL.search(whole) and not acute and not about_the_report:
+    if HYPOTHETICAL.search(whole) and not acute and not about_the_report and not reports_in(text):
         return "hypothetical"
     if QUESTION.search(whole) and not PERSON.search(whole) and not reported_elsewhere and not acute:
         return "general question"
@@ -202,30 +230,13 @@ def suppression(
         return "figure of speech"
     if learned and level == "urgent" and MILD.search(whole):
         return "mild"
-    if (
-        (
-            category == "leg_weakness"
-            # The classifier's category is only the closest red flag's label: trauma aside, the
-            # semantic layer's own vote keeps a real chest pain at the gym.
-            or (layer == "classifier" and category != "trauma")
-            or (learned and category not in EXERTION_NEVER_EXPLAINS)
-        )
-        and EXERTION.search(whole)
-        and not SUDDEN_LEGS.search(whole)
-    ):
+    if category == "leg_weakness" and EXERTION.search(whole) and not SUDDEN_LEGS.search(whole):
         return "after exercise"  # tired legs after leg day, even today, are not an emergency
     if learned and names_condition and not history_matters:
         return "checklist condition"  # the checklist asks about it; not an alarm of itself
-    if learned and HEALTHY.search(whole):
-        return "said to be fine"
     # Raynaud's in the cold looks like a cold pale limb: the rule's phrase gives way to it.
     calm_for_rules = category in ("cold_limb", "cold_burn", "cold_reaction")
-    if (
-        LONG_STANDING.search(whole)
-        and not acute
-        and (learned or calm_for_rules)
-        and not (category == "trauma" or history_matters)
-    ):
+    if LONG_STANDING.search(whole) and not acute and calm_for_rules and not learned:
         return "long-standing condition"
     return None
 

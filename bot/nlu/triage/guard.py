@@ -1,11 +1,11 @@
-"""The guard that makes the intent safe: emergencies and urgent care first, gibberish to fallback.
+"""The pipeline's triage component: emergencies and urgent care first, then back-pain reports.
 
 It reads the whole message (also past the 1,000 characters the classifiers see) through
-bot/nlu/care_assessment.py and sets the intent to `emergency` or `urgent` when any layer calls
-for it, whatever else the message asks. A classifier `emergency` or `urgent` the assessment
-does not support gives way to the next intent. A message without a single letter, or whose
-words are mostly unknown (gibberish), gets zero confidence so the FallbackClassifier after
-this component asks the user to rephrase.
+assessment.py and sets the intent to `emergency` or `urgent` when any unit calls for care,
+whatever else the message asks, or to `back_pain_report` when it plainly reports back pain. A
+classifier's `emergency`, `urgent` or `back_pain_report` that triage does not support gives way
+to the next intent. A message without a letter, or whose words are mostly unknown (gibberish),
+gets zero confidence so that the FallbackClassifier after this component asks to rephrase.
 """
 
 from __future__ import annotations
@@ -31,16 +31,30 @@ from rasa.shared.nlu.constants import (
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
-from bot.nlu.care_assessment import EMERGENCY, URGENT, CareAssessor, CareDecision, Thresholds
-from bot.nlu.emergency_check import emergency_kind
-from bot.nlu.red_flag_bank import RedFlagBank, red_flags_digest
+from bot.nlu.triage.assessment import (
+    EMERGENCY,
+    SUICIDE_CATEGORY,
+    URGENT,
+    CareAssessor,
+    CareDecision,
+    Thresholds,
+    TriageModel,
+)
+from bot.nlu.triage.bank import TRIAGE_FOLDER, RedFlagBank, care_levels, digest, needs_one_of
+from bot.nlu.triage.classifier import SentenceClassifier
+from bot.nlu.triage.examples import TRIAGE_DATA
+from bot.nlu.triage.rules import RuleBook
+from bot.nlu.triage.training import build_triage
 from bot.shared.conditions import CONDITION_ENTITY, NEGATED_CONDITION_ENTITY
 from bot.shared.metadata import FULL_TEXT
 
 CARE_KIND_ENTITY = "care_kind"
 FOR_SOMEONE_ELSE = "_for_someone_else"
-CARE_INTENTS = (EMERGENCY, URGENT)
+BACK_PAIN_REPORT = "back_pain_report"
+TRIAGE_INTENTS = (EMERGENCY, URGENT, BACK_PAIN_REPORT)
 SAFETY_OUTPUT = "safety"
+# A checklist answer is an answer, even when it mentions back pain ("yes, and my back hurts").
+ANSWER_INTENTS = ("affirm", "deny", "unsure")
 
 
 def has_words(text: str) -> bool:
@@ -82,25 +96,36 @@ def condition_spans(message: Message) -> List[Tuple[int, int]]:
     ]
 
 
+def sentence_vector(message: Message) -> Optional[np.ndarray]:
+    dense = message.get_dense_features(TEXT)[1]
+    return dense.features[0] if dense is not None else None
+
+
 def encode_with_shared_encoder(texts: List[str]) -> np.ndarray:
     from bot.nlu.minilm import shared_encoder
 
     return shared_encoder().encode(texts)
 
 
+def triage_fingerprint() -> str:
+    """The rules, words, bank and training examples: an edit to any of them retrains triage."""
+    return digest([TRIAGE_FOLDER, TRIAGE_DATA])
+
+
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=True)
 class SafetyIntentGuard(GraphComponent, IntentClassifier):
-    """Sets `emergency` or `urgent` when the message calls for care (see the module's doc)."""
+    """Sets `emergency`, `urgent` or `back_pain_report` (see the module's doc)."""
 
     @staticmethod
     def get_default_config() -> Dict[Text, Any]:
         thresholds = {f.name: f.default for f in fields(Thresholds)}
         return {
             **thresholds,
+            "classifier_C": 16.0,
+            "random_state": 42,
             "word_featurizer": "word_counts",
             "min_known_words": 0.34,
-            # Part of the model's fingerprint: an edited bank retrains this component.
-            "red_flags_sha256": red_flags_digest(),
+            "triage_sha256": triage_fingerprint(),
         }
 
     def __init__(
@@ -109,14 +134,19 @@ class SafetyIntentGuard(GraphComponent, IntentClassifier):
         model_storage: Optional[ModelStorage] = None,
         resource: Optional[Resource] = None,
         bank: Optional[RedFlagBank] = None,
+        classifier: Optional[SentenceClassifier] = None,
         encode=encode_with_shared_encoder,
+        rules: Optional[RuleBook] = None,
     ) -> None:
         self._config = config
         self._model_storage = model_storage
         self._resource = resource
-        thresholds = Thresholds(**{f.name: float(config[f.name]) for f in fields(Thresholds)})
         self._encode = encode
-        self._assessor = CareAssessor(bank, encode, thresholds)
+        thresholds = Thresholds(**{f.name: config[f.name] for f in fields(Thresholds)})
+        model = TriageModel(
+            rules or RuleBook.load(), bank, classifier, care_levels(), thresholds, needs_one_of()
+        )
+        self._assessor = CareAssessor(model, encode)
         self._word_featurizer = config["word_featurizer"]
         self._min_known_words = float(config["min_known_words"])
 
@@ -131,10 +161,17 @@ class SafetyIntentGuard(GraphComponent, IntentClassifier):
         return cls(config, model_storage, resource)
 
     def train(self, training_data: TrainingData) -> Resource:
-        bank = RedFlagBank.build(self._encode)
+        model = self._assessor.model
+        bank, classifier = build_triage(
+            training_data,
+            self._encode,
+            C=float(self._config["classifier_C"]),
+            seed=int(self._config["random_state"]),
+        )
         with self._model_storage.write_to(self._resource) as folder:
             bank.save(folder)
-        self._assessor = CareAssessor(bank, self._encode, self._assessor._thresholds)
+            classifier.save(folder)
+        model.bank, model.classifier = bank, classifier
         return self._resource
 
     @classmethod
@@ -148,10 +185,14 @@ class SafetyIntentGuard(GraphComponent, IntentClassifier):
     ) -> SafetyIntentGuard:
         try:
             with model_storage.read_from(resource) as folder:
-                bank = RedFlagBank.load(folder)
-        except ValueError:  # nothing was trained (an NLU-less model)
-            bank = None
-        return cls(config, model_storage, resource, bank)
+                bank, classifier = RedFlagBank.load(folder), SentenceClassifier.load(folder)
+        except (ValueError, FileNotFoundError):  # nothing was trained (an NLU-less model)
+            bank, classifier = None, None
+        return cls(config, model_storage, resource, bank, classifier)
+
+    @property
+    def assessor(self) -> CareAssessor:
+        return self._assessor
 
     def process(self, messages: List[Message]) -> List[Message]:
         for message in messages:
@@ -159,35 +200,38 @@ class SafetyIntentGuard(GraphComponent, IntentClassifier):
         return messages
 
     def assess(self, message: Message) -> CareDecision:
-        dense = message.get_dense_features(TEXT)[1]
-        vector = dense.features[0] if dense is not None else None
         return self._assessor.assess(
-            whole_text(message),
-            vector,
-            message.get(INTENT_RANKING_KEY) or [],
-            condition_spans(message),
+            whole_text(message), sentence_vector(message), condition_spans(message)
         )
 
     def _guard(self, message: Message) -> None:
         text = message.get(TEXT) or ""
         ranking: List[Dict[str, Any]] = list(message.get(INTENT_RANKING_KEY) or [])
         decision = self.assess(message)
+        top_intent = (message.get(INTENT) or {}).get(INTENT_NAME_KEY)
+        if decision.back_pain_report and top_intent in ANSWER_INTENTS:
+            decision.back_pain_report = False
         message.set(SAFETY_OUTPUT, decision.as_output(), add_to_output=True)
-        if decision.level:
-            top = {INTENT_NAME_KEY: decision.level, PREDICTED_CONFIDENCE_KEY: 1.0}
+        chosen = decision.level or (BACK_PAIN_REPORT if decision.back_pain_report else None)
+        rest = [r for r in ranking if r.get(INTENT_NAME_KEY) not in TRIAGE_INTENTS]
+        if chosen:
+            top = {INTENT_NAME_KEY: chosen, PREDICTED_CONFIDENCE_KEY: 1.0}
             # Halved, so a confident second intent (a booking in the same message) can never
-            # look like a tie to the FallbackClassifier and turn the alarm into "rephrase".
-            rest = [
+            # look like a tie to the FallbackClassifier and turn the answer into "rephrase".
+            halved = [
                 {**r, PREDICTED_CONFIDENCE_KEY: r.get(PREDICTED_CONFIDENCE_KEY, 0.0) / 2}
-                for r in ranking
-                if r.get(INTENT_NAME_KEY) not in CARE_INTENTS
+                for r in rest
             ]
             message.set(INTENT, top, add_to_output=True)
-            message.set(INTENT_RANKING_KEY, [top] + rest, add_to_output=True)
-            self._add_care_entities(message, decision, len(whole_text(message)))
+            message.set(INTENT_RANKING_KEY, [top] + halved, add_to_output=True)
+            self._add_care_kind(message, decision, chosen, len(whole_text(message)))
             return
-        rest = [r for r in ranking if r.get(INTENT_NAME_KEY) not in CARE_INTENTS]
-        if rest != ranking:  # the classifier's care intents were not supported: the next one
+        if rest != ranking:  # the classifier's triage intents were not supported: the next one
+            total = sum(r.get(PREDICTED_CONFIDENCE_KEY, 0.0) for r in rest) or 1.0
+            rest = [
+                {**r, PREDICTED_CONFIDENCE_KEY: r.get(PREDICTED_CONFIDENCE_KEY, 0.0) / total}
+                for r in rest
+            ]
             message.set(
                 INTENT,
                 dict(rest[0]) if rest else {INTENT_NAME_KEY: None, PREDICTED_CONFIDENCE_KEY: 0.0},
@@ -200,9 +244,14 @@ class SafetyIntentGuard(GraphComponent, IntentClassifier):
             intent = message.get(INTENT) or {}
             message.set(INTENT, {**intent, PREDICTED_CONFIDENCE_KEY: 0.0}, add_to_output=True)
 
-    def _add_care_entities(self, message: Message, decision: CareDecision, length: int) -> None:
-        # The answer's wording is chosen by this (see utter_emergency and utter_urgent).
-        kind = emergency_kind(decision.category) if decision.level == EMERGENCY else URGENT
+    @staticmethod
+    def _add_care_kind(message: Message, decision: CareDecision, chosen: str, length: int) -> None:
+        # The answer's wording is chosen by this (utter_emergency, utter_urgent and
+        # utter_back_pain_report are each worded for the visitor or for the person helping).
+        if chosen == EMERGENCY:
+            kind = "suicide" if decision.category == SUICIDE_CATEGORY else "medical"
+        else:
+            kind = URGENT if chosen == URGENT else "back_pain"
         if decision.for_someone_else:
             kind += FOR_SOMEONE_ELSE
         entity = {
@@ -210,6 +259,6 @@ class SafetyIntentGuard(GraphComponent, IntentClassifier):
             "value": kind,
             "start": 0,
             "end": length,
-            "extractor": type(self).__name__,
+            "extractor": SafetyIntentGuard.__name__,
         }
         message.set(ENTITIES, message.get(ENTITIES, []) + [entity], add_to_output=True)
