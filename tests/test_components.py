@@ -5,8 +5,9 @@ import pytest
 from rasa.shared.nlu.training_data.message import Message
 
 from bot.nlu.condition_extractor import ConditionEntityExtractor
-from bot.nlu.red_flag_bank import RedFlagBank
-from bot.nlu.safety_guard import SafetyIntentGuard
+from bot.nlu.triage.bank import RedFlagBank
+from bot.nlu.triage.classifier import SentenceClassifier
+from bot.nlu.triage.guard import SafetyIntentGuard
 
 
 def classified(text, *ranking, metadata=None):
@@ -21,10 +22,24 @@ def no_vectors(texts):
     return np.zeros((len(texts), 384), dtype=np.float32)
 
 
+class ReadsBackPain:
+    """Stands in for the trained classifier: a plain report where the words say so."""
+
+    labels = ["back_pain", "none"]
+
+    def by_label(self, texts, vectors):
+        return [
+            {"back_pain": 0.9, "none": 0.1} if "back" in t and "?" not in t else {"none": 1.0}
+            for t in texts
+        ]
+
+
 @pytest.fixture(scope="module")
 def guard():
-    """The guard with its rules and the classifier's votes; the semantic layer has its own tests."""
-    return SafetyIntentGuard(SafetyIntentGuard.get_default_config(), encode=no_vectors)
+    """The guard with its rules; the learned layers have their own tests (test_triage.py)."""
+    return SafetyIntentGuard(
+        SafetyIntentGuard.get_default_config(), encode=no_vectors, classifier=ReadsBackPain()
+    )
 
 
 def care_entities(message):
@@ -45,9 +60,9 @@ def test_a_red_flag_overrides_the_classifier_and_the_rest_can_never_tie_with_it(
 
 
 def test_suicidal_thoughts_are_marked_for_the_crisis_line(guard):
-    message = classified("I want to end my life", ("faq", 0.9), ("greet", 0.1))
+    message = classified("my husband says he wants to die", ("faq", 0.9), ("greet", 0.1))
     guard.process([message])
-    assert care_entities(message) == ["suicide"]
+    assert care_entities(message) == ["suicide_for_someone_else"]
 
 
 def test_someone_else_in_trouble_gets_the_answer_for_the_helper(guard):
@@ -63,24 +78,35 @@ def test_an_urgent_red_flag_gets_the_urgent_intent_and_answer(guard):
     assert care_entities(message) == ["urgent"]
 
 
+def test_a_plain_report_of_back_pain_is_the_back_pain_report_worded_for_whoever_has_it(guard):
+    own = classified("my back hurts so much", ("emergency", 0.6), ("faq", 0.4))
+    mum = classified("my mom's back hurts", ("faq", 0.9))
+    guard.process([own, mum])
+    assert own.get("intent") == {"name": "back_pain_report", "confidence": 1.0}
+    assert (care_entities(own), care_entities(mum)) == (
+        ["back_pain"],
+        ["back_pain_for_someone_else"],
+    )
+    assert own.get("safety")["level"] is None
+
+
+def test_a_yes_or_no_to_the_checklist_stays_an_answer_even_when_it_mentions_the_back(guard):
+    message = classified("yes, and my back hurts", ("affirm", 0.8), ("faq", 0.2))
+    guard.process([message])
+    assert message.get("intent")["name"] == "affirm"
+
+
 def test_an_unsupported_classifier_emergency_gives_way_to_the_next_intent(guard):
     message = classified(
-        "my legs are dead after leg day, will cryo help", ("emergency", 0.55), ("faq", 0.4)
+        "how long does a session last?", ("emergency", 0.55), ("faq", 0.4), ("greet", 0.05)
     )
     guard.process([message])
-    assert message.get("intent") == {"name": "faq", "confidence": 0.4}
+    assert message.get("intent") == {"name": "faq", "confidence": pytest.approx(0.4 / 0.45)}
     assert care_entities(message) == []
-    assert message.get("safety")["set_aside"][0]["why"] == "after exercise"
-
-
-def test_a_confident_classifier_emergency_stands_on_its_own(guard):
-    message = classified("my legs are weaker every hour", ("emergency", 0.95), ("faq", 0.05))
-    guard.process([message])
-    assert message.get("intent")["name"] == "emergency"
 
 
 def test_a_red_flag_past_the_first_1000_characters_is_found_in_the_whole_text(guard):
-    long = "I've had a sore lower back for years and wanted to ask about sessions. " * 15
+    long = "I've wanted to ask about sessions and prices for a while now. " * 17
     full = long + "Also since this morning I can't feel my legs."
     message = classified(long[:1000], ("faq", 0.9), metadata={"full_text": full})
     guard.process([message])
@@ -94,18 +120,22 @@ def test_messages_without_words_get_zero_confidence(guard, text):
     assert message.get("intent") == {"name": "faq", "confidence": 0.0}
 
 
-def test_the_trained_bank_is_saved_and_loaded_with_the_model(tmp_path):
-    bank = RedFlagBank(
-        {"chest_pain": "emergency"}, np.eye(2, 384, dtype=np.float32), ["chest_pain", ""]
-    )
+def test_the_trained_bank_and_classifier_are_saved_and_loaded_with_the_model(tmp_path):
+    bank = RedFlagBank(np.eye(2, 384, dtype=np.float32), ["chest_pain", ""])
     bank.save(tmp_path)
-    loaded = RedFlagBank.load(tmp_path)
-    match = loaded.match(np.eye(1, 384, dtype=np.float32))[0]
+    match = RedFlagBank.load(tmp_path).match(np.eye(1, 384, dtype=np.float32))[0]
     assert (match.category, match.similarity, match.near_miss_similarity) == (
         "chest_pain",
         1.0,
         0.0,
     )
+    texts = ["my chest is crushing", "how long is a session", "my back aches", "book me in"]
+    vectors = np.eye(4, 384, dtype=np.float32)
+    labels = ["chest_pain", "none", "back_pain", "none"]
+    SentenceClassifier.fit(texts * 3, np.vstack([vectors] * 3), labels * 3).save(tmp_path)
+    loaded = SentenceClassifier.load(tmp_path)
+    best = [max(p, key=p.get) for p in loaded.by_label(texts, vectors)]
+    assert best == labels
 
 
 def test_condition_entities_carry_the_condition_key():

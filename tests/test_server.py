@@ -128,7 +128,40 @@ def test_someone_else_in_trouble_gets_an_answer_for_the_person_helping(assistant
 )
 def test_the_past_and_figures_of_speech_raise_no_alarm(assistant, message):
     text = joined(assistant.texts(new_sender(), message))
-    assert "911" not in text and "doctor's attention today" not in text
+    assert "medical emergency" not in text and "doctor's attention today" not in text
+
+
+@pytest.mark.parametrize(
+    "message, helper",
+    [
+        ("my back hurts", False),
+        ("I hurt my back", False),
+        ("ouch my back", False),
+        ("my back pain is terrible", False),
+        ("my mom's back hurts", True),
+    ],
+)
+def test_plain_back_pain_gets_help_and_the_signs_to_watch_never_an_alarm(
+    assistant, message, helper
+):
+    text = joined(assistant.texts(new_sender(), message))
+    assert "medical emergency" not in text and "doctor's attention today" not in text
+    assert "I can't assess pain or its cause" in text
+    assert ("numbness between their legs" if helper else "numbness between your legs") in text
+    assert "call 911 now" in text.lower() and "may help" in text
+
+
+def test_back_pain_with_a_question_gets_the_back_pain_answer_and_the_faq_answer(assistant):
+    texts = assistant.texts(new_sender(), "my back is killing me, how often should I go?")
+    assert "I can't assess pain or its cause" in texts[0]
+    assert any("every three weeks" in t for t in texts[1:]), texts
+
+
+def test_ice_or_heat_at_home_gets_an_honest_answer_and_when_to_see_a_doctor(assistant):
+    text = joined(
+        assistant.texts(new_sender(), "should I use a hot water bottle or ice on my back?")
+    )
+    assert "not using ice or heat at home" in text and "pharmacist" in text
 
 
 def test_every_reply_that_does_not_understand_gives_the_emergency_number(assistant):

@@ -26,7 +26,10 @@ from bot.shared.project import SOURCE_ROOT
 
 HELDOUT_VISITOR_QUESTIONS = SOURCE_ROOT / "tests" / "heldout" / "visitor_questions.yml"
 NOT_COVERED = "not_covered"
-DECLINED = {NOT_COVERED, "out_of_scope", "medical_advice", "nlu_fallback"}
+# The honest answers where the catalogue stops: "I don't have information on that", the
+# doctor for a health question, and what the article says of ice or heat at home.
+HONEST = {NOT_COVERED, "medical_advice", "faq/home_ice_or_heat"}
+DECLINED = HONEST | {"out_of_scope", "nlu_fallback"}
 
 
 @dataclass(frozen=True)
@@ -71,9 +74,10 @@ class VisitorFigures:
         return [
             f"topic accuracy (covered questions): {self.topic_accuracy:.1%} "
             f"of {self.covered_total}",
-            f"covered questions answered 'I don't have that': {self.covered_not_covered}/"
+            f"covered questions given an honest decline instead: {self.covered_not_covered}/"
             f"{self.covered_total} ({self.covered_not_covered / max(self.covered_total, 1):.1%})",
-            f"not-covered questions given the honest answer: {self.honest}/{nc} "
+            f"not-covered questions given an honest answer (I don't have that, the doctor, "
+            f"ice or heat at home): {self.honest}/{nc} "
             f"({self.honest / nc:.1%})",
             f"not-covered questions declined in any way (honest, out of scope, doctor, rephrase): "
             f"{self.declined}/{nc} ({self.declined / nc:.1%})",
@@ -93,8 +97,8 @@ def figures(asked: List[Asked]) -> VisitorFigures:
     return VisitorFigures(
         topic_accuracy=right / max(len(covered), 1),
         covered_total=len(covered),
-        covered_not_covered=sum(a.got == NOT_COVERED for a in covered),
-        honest=sum(a.got == NOT_COVERED for a in uncovered),
+        covered_not_covered=sum(a.got in HONEST and a.got != a.expected for a in covered),
+        honest=sum(a.got in HONEST for a in uncovered),
         declined=sum(a.got in DECLINED for a in uncovered),
         not_covered_total=len(uncovered),
         confusions=confusions.most_common(12),

@@ -51,12 +51,13 @@ def gelu(x: np.ndarray) -> np.ndarray:
     return 0.5 * x * (1.0 + erf(x / np.sqrt(2.0)))
 
 
-def onnx_session(graph: Path):
-    """onnxruntime on one thread: replicas share the cores, and one short text gains little."""
+def onnx_session(graph: Path, threads: int = 1):
+    """onnxruntime on one thread when serving: replicas share the cores, and one short text
+    gains little. Training encodes thousands of texts at once and uses every core (0)."""
     import onnxruntime
 
     options = onnxruntime.SessionOptions()
-    options.intra_op_num_threads = 1
+    options.intra_op_num_threads = threads
     options.inter_op_num_threads = 1
     options.log_severity_level = 3  # warnings about the graph are the builder's business
     return onnxruntime.InferenceSession(str(graph), options, providers=["CPUExecutionProvider"])
@@ -68,7 +69,9 @@ class MiniLMEncoder:
     backend: "onnx" (needs the built graph), "numpy", or None for onnx when its graph is built.
     """
 
-    def __init__(self, folder: Optional[Path] = None, backend: Optional[str] = None) -> None:
+    def __init__(
+        self, folder: Optional[Path] = None, backend: Optional[str] = None, threads: int = 1
+    ) -> None:
         from tokenizers import Tokenizer
 
         folder = folder or model_folder()
@@ -77,7 +80,7 @@ class MiniLMEncoder:
             backend = "onnx" if graph.exists() and onnxruntime_installed() else "numpy"
         self.backend = backend
         if backend == "onnx":
-            self._session = onnx_session(graph)
+            self._session = onnx_session(graph, threads)
         else:
             self._load_numpy_weights(folder)
         self._tokenizer = Tokenizer.from_file(str(folder / "tokenizer.json"))
@@ -178,5 +181,11 @@ class MiniLMEncoder:
 
 @lru_cache(maxsize=1)
 def shared_encoder() -> MiniLMEncoder:
-    """One encoder per process: the featurizer and the safety guard use the same weights."""
+    """One encoder per process: the featurizer and triage use the same weights."""
     return MiniLMEncoder()
+
+
+@lru_cache(maxsize=1)
+def training_encoder() -> MiniLMEncoder:
+    """The same weights on every core, for encoding the training data."""
+    return MiniLMEncoder(threads=0)

@@ -17,7 +17,7 @@ from rasa.shared.nlu.constants import TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
-from bot.nlu.minilm import MiniLMEncoder, shared_encoder
+from bot.nlu.minilm import MiniLMEncoder, shared_encoder, training_encoder
 
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.MESSAGE_FEATURIZER, is_trainable=False)
@@ -51,16 +51,17 @@ class SentenceEmbeddingFeaturizer(DenseFeaturizer, GraphComponent):
         if float(config.get("scale", 1.0)) <= 0:
             raise ValueError("SentenceEmbeddingFeaturizer: 'scale' must be positive.")
 
-    def _featurize(self, messages: List[Message]) -> None:
+    def _featurize(self, messages: List[Message], encoder: Optional[MiniLMEncoder] = None) -> None:
         with_text = [m for m in messages if m.get(TEXT)]
         if not with_text:
             return
-        vectors = self._encoder.encode([m.get(TEXT) for m in with_text]) * self._scale
+        vectors = (encoder or self._encoder).encode([m.get(TEXT) for m in with_text]) * self._scale
         for message, vector in zip(with_text, vectors):
             self.add_features_to_message(None, vector[None, :], TEXT, message)
 
     def process_training_data(self, training_data: TrainingData) -> TrainingData:
-        self._featurize(training_data.training_examples)
+        encoder = training_encoder() if self._encoder is shared_encoder() else self._encoder
+        self._featurize(training_data.training_examples, encoder)
         return training_data
 
     def process(self, messages: List[Message]) -> List[Message]:

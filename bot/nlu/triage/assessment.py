@@ -252,7 +252,6 @@ def decide(readings: List[UnitReading], model: TriageModel) -> CareDecision:
         )
         for vote in _learned_votes(reading, index, levels, t):
             _judge(decision, vote, text, reading, readings, sentence, t.context_for_learned, model)
-    _two_possible_emergencies_make_one(decision, levels)
     if decision.votes:
         best = max(decision.votes, key=lambda v: (RANK[v.level], v.layer == "rules", v.score))
         decision.level, decision.category = best.level, best.category
@@ -303,16 +302,3 @@ def _judge(
         decision.set_aside.append((vote.layer, vote.category, why))
     else:
         decision.votes.append(vote)
-
-
-def _two_possible_emergencies_make_one(decision: CareDecision, levels: Dict[str, str]) -> None:
-    """An urgent vote on an emergency category, seen by two layers, is an emergency."""
-    layers_on_emergency = {v.layer for v in decision.votes if levels.get(v.category) == EMERGENCY}
-    if len(layers_on_emergency) < 2:
-        return
-    decision.votes = [
-        Vote(v.layer, EMERGENCY, v.category, v.unit, v.score)
-        if v.level == URGENT and levels.get(v.category) == EMERGENCY
-        else v
-        for v in decision.votes
-    ]

@@ -29,6 +29,7 @@ ORDINARY = "none"
 PLAIN_BACK_PAIN = "plain_back_pain"
 # The classifier's labels besides the care categories.
 BACK_PAIN, NO_CARE = "back_pain", "none"
+CARE_FOR_INTENTS = 20  # red flags per category the intent classifier sees
 MARK = re.compile(r"\[\[(.+?)\]\]")
 # A sentence of a long plain-back-pain message that speaks of the pain (the others are not
 # reports: "Can I book on Friday?").
@@ -108,12 +109,19 @@ def training_units(examples: List[TriageExample]) -> Iterator[Tuple[str, str]]:
             yield part, BACK_PAIN if speaks_of_pain else NO_CARE
 
 
-def examples_by_intent(examples: List[TriageExample]) -> Dict[str, List[str]]:
-    """What the intent classifier learns from this data: care and back-pain reports."""
+def examples_by_intent(
+    examples: List[TriageExample], care_per_category: int = CARE_FOR_INTENTS
+) -> Dict[str, List[str]]:
+    """What the intent classifier learns from this data: every back-pain report, and a few
+    red flags of each category (triage decides care; the intents only need to exist, and care
+    to be no FAQ topic's)."""
     intents: Dict[str, List[str]] = {"emergency": [], "urgent": [], "back_pain_report": []}
+    taken: Dict[str, int] = {}
     for example in examples:
         if example.level in CARE_LEVELS:
-            intents[example.level].extend(example.marked or [example.text])
+            if taken.get(example.category, 0) < care_per_category:
+                taken[example.category] = taken.get(example.category, 0) + 1
+                intents[example.level].extend(example.marked or [example.text])
         elif example.category == PLAIN_BACK_PAIN:
             intents["back_pain_report"].append(example.text)
     return intents

@@ -107,6 +107,12 @@ def encode_with_shared_encoder(texts: List[str]) -> np.ndarray:
     return shared_encoder().encode(texts)
 
 
+def encode_for_training(texts: List[str]) -> np.ndarray:
+    from bot.nlu.minilm import training_encoder
+
+    return training_encoder().encode(texts)
+
+
 def triage_fingerprint() -> str:
     """The rules, words, bank and training examples: an edit to any of them retrains triage."""
     return digest([TRIAGE_FOLDER, TRIAGE_DATA])
@@ -162,9 +168,10 @@ class SafetyIntentGuard(GraphComponent, IntentClassifier):
 
     def train(self, training_data: TrainingData) -> Resource:
         model = self._assessor.model
+        encode = encode_for_training if self._encode is encode_with_shared_encoder else self._encode
         bank, classifier = build_triage(
             training_data,
-            self._encode,
+            encode,
             C=float(self._config["classifier_C"]),
             seed=int(self._config["random_state"]),
         )
