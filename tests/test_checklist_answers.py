@@ -221,3 +221,62 @@ def test_fifty_fifty_is_no_age(matcher):
         )
         is None
     )
+
+
+@pytest.mark.parametrize(
+    "asked, text",
+    [
+        ("respiratory_illness", "my husband has COPD, I don't have anything like that"),
+        ("stroke_history", "my grandad had a stroke, I never have"),
+        ("implants_or_pacemaker", "my wife has a pacemaker, not me"),
+        ("cardiovascular_disease", "my nan had heart disease but mine's fine"),
+    ],
+)
+def test_a_relatives_condition_is_not_the_visitors_answer(matcher, asked, text):
+    assert value(matcher, asked, text) is False
+
+
+def test_a_relatives_condition_said_of_oneself_too_is_a_yes(matcher):
+    assert value(matcher, "respiratory_illness", "my mum has asthma and so do I") is True
+
+
+@pytest.mark.parametrize(
+    "asked, text, expected",
+    [
+        ("anemia", "I was anaemic years ago, fine ever since", False),
+        ("tumor", "tumour no, a cyst yes", False),
+        ("high_blood_pressure", "my blood pressure's on the low side if anything", False),
+        ("respiratory_illness", "astma", True),
+        ("stroke_history", "strok 3 yrs ago", True),
+        # A history question: once is still a history, however long ago.
+        ("seizure_history", "one fit as a child, nothing since", True),
+        ("under_18", "just had my 15th birthday", True),
+        ("under_18", "retired lol", False),
+        ("under_18", "I'd rather not say", True),
+    ],
+)
+def test_resolved_past_postponed_no_typos_and_ages_said_of_a_life(matcher, asked, text, expected):
+    assert value(matcher, asked, text) is expected
+
+
+def test_a_resolved_past_is_a_no_that_still_sends_it_to_the_doctor(matcher):
+    answer = read_answer("anemia", "anaemic when pregnant, fine ever since", None, matcher)
+    assert answer.value is False and "tell your doctor" in answer.explanation
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "not that I know of, haven't had it checked in years",
+        "I don't think so... actually they said maybe a small one on my scan",
+    ],
+)
+def test_a_doubt_the_polite_no_cannot_answer_is_a_doubt(matcher, text):
+    answer = read_answer("high_blood_pressure", text, None, matcher)
+    assert (answer.value, answer.unsure) == (True, True)
+
+
+def test_a_statement_that_reads_as_yes_or_no_is_the_answer_whatever_the_intent(matcher):
+    text = "my hands get cold like anyone's in winter, they never change colour"
+    answer = checklist_reading("raynauds", text, "not_covered", matcher)
+    assert answer is not None and answer.value is False

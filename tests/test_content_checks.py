@@ -19,7 +19,9 @@ PROJECT_FILES = [
     "data",
     "conditions.yml",
     "tests/heldout",
+    "tests/tuning",
     "tests/test_faq_conversations.yml",
+    "bot/nlu/triage",
 ]
 
 
@@ -275,3 +277,26 @@ def test_a_message_stating_the_wrong_number_of_conditions_is_named(project):
     )
     message = only_error(project)
     assert "'utter_checklist_intro' says 14 conditions, but conditions.yml has 15" in message
+
+
+def test_a_red_flag_rule_that_misses_its_own_example_is_named(project):
+    rules = project / "bot/nlu/triage/rules/cold_burn.yml"
+    edit(rules, 'example: "I think I got frostbite on my toes"', 'example: "my toes are cold"')
+    message = only_error(project)
+    assert (
+        "cold_burn.yml" in message and 'does not find its own example "my toes are cold"' in message
+    )
+
+
+def test_a_broken_rule_phrase_is_explained(project):
+    rules = project / "bot/nlu/triage/rules/cold_burn.yml"
+    edit(rules, '(burn|burnt) by the cold"', '(burn|burnt by the cold"')
+    message = only_error(project)
+    assert "cold_burn.yml" in message and "(burn|burnt by the cold" in message
+
+
+def test_a_rule_file_for_no_category_is_named(project):
+    rules = project / "bot/nlu/triage/rules"
+    (rules / "cold_burn.yml").rename(rules / "frostbite.yml")
+    message = only_error(project)
+    assert "'frostbite' is not a category" in message and "categories.yml" in message

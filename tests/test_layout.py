@@ -121,7 +121,7 @@ def test_the_pipeline_imports_only_what_training_depends_on():
 def test_a_changed_pipeline_module_retrains_the_model():
     """A model trained before a change to bot/nlu/ (or before the move) is not reused."""
     plan = subprocess.run(
-        ["make", "-n", "-W", "bot/nlu/safety_guard.py", "models/current.tar.gz"],
+        ["make", "-n", "-W", "bot/nlu/triage/rules/cold_burn.yml", "models/current.tar.gz"],
         cwd=ROOT,
         capture_output=True,
         text=True,

@@ -13,7 +13,13 @@ from bot.nlu.triage.bank import (
     needs_one_of,
     read_red_flags,
 )
-from bot.nlu.triage.context import clause_around, denied_before, reports_now, suppression
+from bot.nlu.triage.context import (
+    clause_around,
+    denied_before,
+    recurring,
+    reports_now,
+    suppression,
+)
 from bot.nlu.triage.examples import TRIAGE_DATA, TriageExample, read_examples, training_units
 from bot.nlu.triage.rules import RULES_FOLDER, PhraseError, RuleBook, compile_phrase
 from bot.nlu.triage.words import Lemmatizer
@@ -148,6 +154,14 @@ def test_every_rule_file_is_plain_yaml_with_a_comment_saying_what_it_catches():
 # ---- units: what a message is judged in ---------------------------------------------------
 
 
+def test_a_short_report_followed_by_a_question_is_judged_in_its_two_clauses():
+    kinds = [(u.kind, u.text) for u in units("my back is killing me, how often should I go?")]
+    assert ("clause", "my back is killing me") in kinds
+    assert [u.kind for u in units("how long is a session, and what should I wear?")] == [
+        "sentence"
+    ]
+
+
 def test_a_message_is_judged_by_sentence_clause_of_a_run_on_and_two_sentences_in_a_row():
     text = (
         "Had kidney cancer removed two years ago. New back pain that keeps me awake at night "
@@ -177,6 +191,7 @@ def test_a_message_is_judged_by_sentence_clause_of_a_run_on_and_two_sentences_in
         ("my skin is a bit itchy, is that normal", "cold_reaction", "semantic", "mild"),
         ("came off a horse, broke nothing, that was 15 years ago", "trauma", "rules", "past"),
         ("got knocked off my bike at uni, nothing broken, 20 years ago", "trauma", "rules", "past"),
+        ("I have a plate and screws in my ankle from a skiing accident", "trauma", "rules", "past"),
     ],
 )
 def test_the_context_sets_a_vote_aside_and_says_why(sentence, category, layer, why):
@@ -198,6 +213,14 @@ def test_the_context_sets_a_vote_aside_and_says_why(sentence, category, layer, w
 )
 def test_what_is_happening_now_keeps_its_alarm(sentence, category):
     assert suppression(sentence, category, layer="rules") is None
+
+
+def test_chest_pain_told_as_a_pattern_is_urgent_and_chest_pain_now_stays_an_emergency():
+    assert recurring("chest_pain", "I get chest pains at night sometimes, never been checked")
+    assert recurring("chest_pain", "I carry a GTN spray for my chest")
+    assert not recurring("chest_pain", "I get chest pains sometimes and I have one right now")
+    assert not recurring("chest_pain", "crushing chest pain spreading to my arm")
+    assert not recurring("breathing", "I get breathless at night sometimes")
 
 
 def test_past_suicidal_thoughts_are_the_past_only_when_the_visitor_says_they_are_well():
@@ -260,6 +283,21 @@ def test_a_care_vote_in_one_sentence_is_never_diluted_by_the_rest_of_the_message
     decision = assess(text, {"My lips are going blue.": {"breathing": 0.9, "none": 0.1}})
     assert (decision.level, decision.category) == ("emergency", "breathing")
     assert decision.as_output()["layers"] == ["classifier"]
+
+
+def test_a_learned_vote_in_a_sentence_whose_red_flag_words_are_all_denied_is_set_aside():
+    levels = {"chest_pain": "emergency"}
+    book = RuleBook.load()
+    text = "never had chest pain like that"
+    table = {text: {"chest_pain": 0.99, "none": 0.01}}
+    model = TriageModel(book, None, Classifier(table), levels, Thresholds())
+    decision = CareAssessor(model, encode).assess(text)
+    assert decision.level is None
+    assert {why for _, _, why in decision.set_aside} == {"denied"}
+    # "never had pain like this" is a new pain, not a denial.
+    new = "I've never had chest pain like this before"
+    model = TriageModel(book, None, Classifier({new: table[text]}), levels, Thresholds())
+    assert CareAssessor(model, encode).assess(new).level == "emergency"
 
 
 def test_care_spread_over_categories_is_urgent_and_a_clause_needs_more():

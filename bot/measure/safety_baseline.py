@@ -28,6 +28,14 @@ def current_figures(parse: Parse) -> Dict[str, Dict[str, int]]:
             "urgent": result.urgent.hits,
             "false_alarms": result.false_alarms.hits,
         }
+        if result.plain_helped.total:  # the files with plain statements of back pain
+            figures[path.name].update(
+                {
+                    "plain_back_pain_emergency": result.plain_emergency.hits,
+                    "plain_back_pain_urgent": result.plain_urgent.hits,
+                    "plain_back_pain_helped": result.plain_helped.hits,
+                }
+            )
     for path in sorted(HELDOUT.glob("checklist_answers*.yml")):
         readings = checklist_answers.measure(parse, checklist_answers.load_answers(path))
         figures[path.name] = {
@@ -38,7 +46,7 @@ def current_figures(parse: Parse) -> Dict[str, Dict[str, int]]:
 
 
 # Higher is better for these; for false alarms and unsafe misreads, lower is.
-LOWER_IS_BETTER = {"false_alarms", "unsafe"}
+LOWER_IS_BETTER = {"false_alarms", "unsafe", "plain_back_pain_emergency", "plain_back_pain_urgent"}
 
 
 def gate_failures(

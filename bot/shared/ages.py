@@ -65,6 +65,12 @@ ADULT = re.compile(
     r"lol|haha|yes|yep)?\W*(?:obviously|lol|haha)?\W*$",
     re.IGNORECASE,
 )
+# Said of one's life, not one's age: "retired lol", "I'm a grandmother".
+ADULT_BY_LIFE = re.compile(
+    r"\b(?:retired|pensioner|oap|grand(?:ma|mother|pa|dad|father|parent)s?|grandkids|"
+    r"grandchildren|old\s+enough|i\s+work\s+full[\s-]?time)\b",
+    re.IGNORECASE,
+)
 STATED = [
     re.compile(
         rf"\b(?:i\s+am|i'?m|im|am|aged?|age\s+is|age|just\s+turned|turned|i\s+turned)\s+"
@@ -77,7 +83,8 @@ STATED = [
     re.compile(
         rf"\b(?:he|she|they)(?:'s|\s+is|\s+are|'re)\s+(?:only\s+|just\s+)?{_N}\b{_MEASURE}",
         re.IGNORECASE,
-    ),
+    ),  # "just had my 14th birthday": the age that birthday was.
+    re.compile(r"\b(\d{1,3})(?:st|nd|rd|th)\s+(?:birthday|bday|b-day)\b", re.IGNORECASE),
 ]
 # In an answer to the age question, a number that is not a measure is an age.
 NUMBER_IN_ANSWER = re.compile(rf"\b{_N}\b{_MEASURE}", re.IGNORECASE)
@@ -132,6 +139,6 @@ def answered_age(text: str) -> Optional[float]:
     match = NUMBER_IN_ANSWER.search(text.replace("’", "'"))
     if match and _number(match[1]) > 2 and plausible(_number(match[1])):
         return _number(match[1]) + (0.5 if HALF.search(text) else 0)
-    if ADULT.search(text.replace("’", "'")):
+    if ADULT.search(text.replace("’", "'")) or ADULT_BY_LIFE.search(text):
         return float(ADULT_AGE)
     return None

@@ -24,6 +24,7 @@ OVER_SIX_MONTHS = (
     "doctor can say what it means for cryotherapy."
 )
 AGE_QUESTION = "under_18"
+HISTORY = "_history"  # the questions about having ever had it
 HEART_ATTACK_QUESTION = "recent_heart_attack"
 NUMBERED = {"1": True, "2": False}
 YES_INTENTS, NO_INTENTS, UNSURE_INTENTS = {"affirm"}, {"deny"}, {"unsure"}
@@ -48,6 +49,8 @@ ASKED_WHAT_IT_IS = re.compile(
     r"(?:that|it)\s+mean\b|\bnever\s+heard\s+of\s+(?:it|that|this)\b|\bno\s+idea\s+what\b",
     re.IGNORECASE,
 )
+# "I'd rather not say" is not "stop": it is an answer we cannot take as a no.
+DECLINED = re.compile(r"\b(?:rather|prefer)\s+not\s+(?:to\s+)?say\b", re.IGNORECASE)
 # "I don't think so" is a no, said politely: read before doubt.
 POLITE_NO = re.compile(
     r"\b(?:i\s+)?(?:don'?t|do\s+not|dont)\s+(?:think|believe)\s+so\b|\bnot\s+that\s+i\s+(?:know|"
@@ -63,7 +66,13 @@ DOUBT = re.compile(
     r"waiting\s+(?:for|on)\s+(?:the\s+|my\s+)?(?:results?|tests?|scans?|a\s+diagnosis|biopsy)|"
     r"being\s+(?:tested|investigated|checked)|not\s+if\s+that\s+counts|if\s+that\s+counts|"
     r"(?:never|didn'?t|couldn'?t|could\s+not|not)\s+(?:(?:ever|really)\s+)?(?:worked?\s+out|found?\s+out|"
-    r"figured?\s+out|confirmed?|told\s+me)\s+(?:if|whether|what))\b",
+    r"figured?\s+out|confirmed?|told\s+me)\s+(?:if|whether|what)|(?:rather|prefer)\s+not\s+(?:to\s+)?say)\b",
+    re.IGNORECASE,
+)
+# Doubt that a polite no cannot answer: "not that I know of, haven't had it checked in years".
+UNCHECKED = re.compile(
+    r"\b(?:haven'?t|havent|have\s+not|hasn'?t|never|not)\s+(?:had\s+(?:it|that|them|one)\s+|"
+    r"been\s+)(?:checked|tested|measured|looked\s+at)\b",
     re.IGNORECASE,
 )
 YES = re.compile(
@@ -76,7 +85,7 @@ YES = re.compile(
 NO = re.compile(
     r"\b(?:no|nope|nah|naw|never|negative|not\s+at\s+all|none|nothing|neither|no\s+way|not\s+me|"
     r"i\s+don'?t|i\s+do\s+not|i\s+haven'?t|i\s+have\s+not|i'?m\s+not|i\s+am\s+not|i\s+didn'?t|"
-    r"nay|not\s+really|all\s+clear|clear|(?:sadly|unfortunately|thankfully|luckily|definitely|"
+    r"nay|nein|not\s+really|all\s+clear|clear|mine(?:'?s|\s+is|\s+are)\s+(?:fine|ok|okay|normal|good)|(?:sadly|unfortunately|thankfully|luckily|definitely|"
     r"certainly|absolutely|of\s+course)\s+not)\b|👎",
     re.IGNORECASE,
 )
@@ -105,6 +114,44 @@ _RELATIVE = (
     r"(?![^.?!]{0,60}\b(?:and\s+i|and\s+me|i'?ve|i'?m|i\s+(?:have|get|am|do)|me\s+too|same\s+as\s+me|"
     r"and\s+mine)\b)"
 )
+# "my husband has emphysema, I don't": the clause about a relative is not the visitor's answer,
+# unless the visitor says it of themselves too ("and so do I", "me too").
+SOMEONE_ELSES = re.compile(
+    r"\b(?:my|his|her|our)\s+(?:mum|mom|mother|mam|dad|father|sister|brother|gran\w*|grand\w*|"
+    r"nan\w*|aunt\w*|uncle|cousin|wife|husband|partner|son|daughter|parents?|friend|"
+    r"(?:older|younger|little|big)\s+(?:brother|sister))\s+(?:has|had|have|did|does|is|was|got|"
+    r"gets|suffers|suffered|'s|s|is\s+a|was\s+a|has\s+got)\b"
+    # ... to the end of the clause, or to where the visitor speaks of themselves.
+    r"(?:(?!\b(?:and|but|while|whereas|though|i|me|mine)\b)[^,.;!?])*",
+    re.IGNORECASE,
+)
+SAID_OF_SELF_TOO = re.compile(
+    r"\b(?:so\s+do\s+i|so\s+have\s+i|me\s+too|same\s+as\s+me|and\s+me|and\s+i\s+(?:do|have|am)|"
+    r"i\s+(?:do|have|am)\s+(?:too|as\s+well)|i\s+also|and\s+mine)\b",
+    re.IGNORECASE,
+)
+# "fine ever since", "in remission, all clear": had it once, not now.
+RESOLVED = re.compile(
+    r"\b(?:(?:fine|ok|okay|clear|nothing|normal|healthy|good)\s+(?:ever\s+)?since|"
+    r"(?:nothing|none|never)\s+(?:since|again)|since\s+then\s+(?:fine|nothing|normal)|"
+    r"in\s+remission|all\s+clear|signed\s+(?:me\s+)?off|cleared\s+me|fully\s+(?:recovered|"
+    r"cured|healed)|(?:recovered|cured|healed)\s+(?:fully|completely)|went\s+away|"
+    r"(?:long|years)\s+gone)\b",
+    re.IGNORECASE,
+)
+RESOLVED_EXPLANATION = (
+    "You said that is in the past and resolved, so I've noted a no for now; please still "
+    "tell your doctor about it."
+)
+
+
+def own_words(text: str) -> str:
+    """The text with clauses about a relative blanked out (same length, same positions)."""
+    if SAID_OF_SELF_TOO.search(text):
+        return text
+    return SOMEONE_ELSES.sub(lambda m: " " * len(m.group()), text)
+
+
 HEDGED = re.compile(
     rf"\b(?:but|though|although|except|however)\b(?!\s*(?:thanks|thank\s+you|cheers|ta|"
     rf"{_RELATIVE})\b)"
@@ -157,6 +204,18 @@ def recent_event_beside_a_no(text: str, times: List[TimePhrase]) -> bool:
     )
 
 
+def doubted(text: str, intent: Optional[str]) -> bool:
+    """Doubt, unless a polite no answers it: "not sure" yes, "I don't think so" no, and a doubt
+    said after the polite no ("not that I'm aware of... maybe an old one?") is doubt again."""
+    if UNCHECKED.search(text):
+        return True
+    polite = [m.end() for m in POLITE_NO.finditer(text)]
+    doubts = [m.start() for m in DOUBT.finditer(text)]
+    if not polite:
+        return bool(doubts) or intent in UNSURE_INTENTS
+    return bool(doubts) and max(doubts) >= max(polite)
+
+
 def said_no(text: str) -> bool:
     return last_of(text, [YES, NO, POLITE_NO]) in (1, 2)
 
@@ -167,11 +226,18 @@ def said_of_asked(asked: str, text: str, matcher: ConditionMatcher) -> bool:
     return any(re.search(rf"(?<!not\s)\b{re.escape(w)}\b", text, re.IGNORECASE) for w in words)
 
 
+def said_not_of_asked(asked: str, text: str, matcher: ConditionMatcher) -> bool:
+    """A state that means not having the asked condition, said without naming it: "low"."""
+    words = matcher.no_when(asked)
+    return any(re.search(rf"\b{re.escape(w)}\b", text, re.IGNORECASE) for w in words)
+
+
 def read_answer(
     asked: str, text: str, intent: Optional[str] = None, matcher: Optional[ConditionMatcher] = None
 ) -> Answer:
     """The answer to the question about `asked` (a condition key) in a visitor's message."""
     matcher = matcher or ConditionMatcher()
+    text = own_words(text)
     stripped = text.strip().rstrip(".)!").strip()
     mentions = {m.key: m for m in matcher.find(text)}
     others = {k: not m.negated for k, m in mentions.items() if k != asked and m.implied_by is None}
@@ -182,7 +248,7 @@ def read_answer(
         return Answer(NUMBERED[stripped], "numbered", others=others)
     if ASKED_WHAT_IT_IS.search(text):
         return Answer(True, "doubt", unsure=True, others=others)
-    if not POLITE_NO.search(text) and (DOUBT.search(text) or intent in UNSURE_INTENTS):
+    if doubted(text, intent):
         return Answer(True, "doubt", unsure=True, others=others)
     if asked == AGE_QUESTION:
         age = answered_age(text)
@@ -200,6 +266,13 @@ def read_answer(
             return Answer(True, "time", others=others)
         if asked == HEART_ATTACK_QUESTION and mention.negated and not said_no(text):
             explanation = OVER_SIX_MONTHS
+        # Present-tense questions only: a seizure "once, nothing since" is still a history.
+        if (
+            not asked.endswith(HISTORY)
+            and asked != HEART_ATTACK_QUESTION
+            and (not mention.negated and RESOLVED.search(text))
+        ):
+            return Answer(False, "condition", explanation=RESOLVED_EXPLANATION, others=others)
         return Answer(not mention.negated, "condition", explanation=explanation, others=others)
     if asked == HEART_ATTACK_QUESTION:
         times = time_phrases(text)  # "yes, back in 2015": the answer's own time decides
@@ -218,6 +291,8 @@ def read_answer(
             return Answer(
                 recent, "time", explanation=None if recent else OVER_SIX_MONTHS, others=others
             )
+    if said_not_of_asked(asked, text, matcher):  # "no, if anything it's on the low side"
+        return Answer(False, "words", others=others)
     if said_of_asked(asked, text, matcher):
         # "a bit high sometimes, never diagnosed": a sign of it, and a no: not sure, so a yes.
         if said_no(text):
@@ -226,7 +301,8 @@ def read_answer(
     # "no, but I do have a pacemaker": the yes belongs to the pacemaker, not to this question.
     own = without_clauses_of(text, [mentions[k] for k in others if k in mentions])
     said = last_of(own, [YES, NO, POLITE_NO])
-    if said in (1, 2) and HEDGED.search(own):
+    said_at = max((m.start() for p in (NO, POLITE_NO) for m in p.finditer(own)), default=0)
+    if said in (1, 2) and HEDGED.search(own, said_at):
         # "not that I know of, my legs swell sometimes though": a no with a sign: not sure.
         return Answer(True, "doubt", unsure=True, others=others)
     if said is not None:
@@ -259,6 +335,12 @@ _QUESTION = re.compile(
 )
 
 
+_QUESTION_WORD_FIRST = re.compile(
+    r"^\W*(?:how|what|when|where|why|which|who|can|could|do|does|is|are|will|would|should|may)\b",
+    re.IGNORECASE,
+)
+
+
 def checklist_reading(
     asked: str, text: str, intent: Optional[str], matcher: ConditionMatcher
 ) -> Optional[Answer]:
@@ -269,17 +351,20 @@ def checklist_reading(
     from something specific (a number, an age, the condition, a time) or is short or starts
     like an answer ("no, bloods were normal", "not sure, my mum has it").
     """
-    if intent in LEAVES_THE_CHECKLIST:
+    if intent in LEAVES_THE_CHECKLIST and not DECLINED.search(text):
         return None
     answer = read_answer(asked, text, intent, matcher)
     if intent not in INTERRUPTIONS or answer.others:
         return answer
     if answer.basis in SPECIFIC_BASES:
         return answer
+    # Just asked a yes-or-no question, a statement that reads as yes or no is the answer.
     if answer.basis in ("words", "doubt") and (
         len(text.split()) <= SHORT_ANSWER_WORDS
         or _LEADING_ANSWER.search(text)
-        or (answer.basis == "doubt" and not _QUESTION.search(text))
+        or not _QUESTION.search(text)
+        # "i think my iron was low-ish?? cant remember": a doubt asked back is still a doubt.
+        or (answer.basis == "doubt" and not _QUESTION_WORD_FIRST.search(text))
     ):
         return answer
     return None

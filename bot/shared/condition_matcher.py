@@ -13,8 +13,12 @@ from typing import Dict, Iterable, List, Optional, Tuple
 from bot.shared.conditions import Condition, load_conditions
 from bot.shared.recency import nearest_time
 
-# Words of at least this many letters also match a synonym one typo away.
+# Words of at least this many letters match a synonym one typo away; shorter words of at least
+# SHORT_TYPO_LENGTH only a synonym with one letter missing ("astma", "strok"): a changed
+# letter in a short word is often another word ("cancel", "spent").
 FUZZY_MIN_LENGTH = 7
+SHORT_TYPO_LENGTH = 5
+NOT_TYPOS = {"chest"}  # a word of its own, one letter short of "chesty"
 NEGATION_CUES = {
     "no",
     "not",
@@ -52,6 +56,12 @@ HEALTHY_AFTER = re.compile(
     r"completely|perfectly|been|fully|pretty|very|quite|\s)*"
     r"(?:fine|normal|ok|okay|good|healthy|great|perfect|grand|clear|strong|ace|spot on|"
     r"no problems?|no issues?|never been a problem)\b",
+    re.IGNORECASE,
+)
+# "tumor no, cyst yes", "heart attack? no.": the condition, then a no of its own.
+NO_AFTER = re.compile(
+    r"^\s*[?:\-–—]*\s*(?:no|nope|nah|never|none|not\s+me)\b(?!\s+(?:idea|clue|doubt|but)\b)"
+    r"(?=\s*(?:[,.;!]|$|\w+\s+(?:yes|yeah)\b))",
     re.IGNORECASE,
 )
 # "tablets for my", "an inhaler for the": a treatment, said of a condition's topic.
@@ -112,7 +122,7 @@ class ConditionMatcher:
         for condition in self._conditions.values():
             for synonym in condition.synonyms:
                 self._phrases[phrase_key(t.text for t in tokens(synonym))] = (condition.key, None)
-                if " " not in synonym and len(synonym) >= FUZZY_MIN_LENGTH:
+                if " " not in synonym and len(synonym) > SHORT_TYPO_LENGTH:
                     self._single_words[synonym] = condition.key
             for treatment in condition.treatments:
                 key = phrase_key(t.text for t in tokens(treatment))
@@ -127,6 +137,10 @@ class ConditionMatcher:
     def yes_when(self, key: str) -> tuple:
         """Words that, said of the condition's topic, mean having it ("high" blood pressure)."""
         return self._conditions[key].yes_when if key in self._conditions else ()
+
+    def no_when(self, key: str) -> tuple:
+        """Words that, said of the condition's topic, mean not having it ("low" blood pressure)."""
+        return self._conditions[key].no_when if key in self._conditions else ()
 
     def find(self, text: str) -> List[ConditionMention]:
         """Each condition the text names (its first mention, or the first not denied), with
@@ -174,6 +188,8 @@ class ConditionMatcher:
                     negated, implied_by = True, "topic"
                 elif any(re.search(rf"\b{re.escape(w)}\b", clause) for w in condition.yes_when):
                     negated, implied_by = self._is_negated(words, start), "topic"
+                elif any(re.search(rf"\b{re.escape(w)}\b", clause) for w in condition.no_when):
+                    negated, implied_by = True, "topic"
                 else:
                     break
                 mention = text[first.start : last.end]
@@ -202,9 +218,16 @@ class ConditionMatcher:
         found = []
         for index, token in enumerate(words):
             word = token.lower
-            if index in covered or len(word) < FUZZY_MIN_LENGTH or not word.isalpha():
+            short = len(word) < FUZZY_MIN_LENGTH
+            if index in covered or len(word) < SHORT_TYPO_LENGTH or not word.isalpha():
+                continue
+            if word in NOT_TYPOS:
                 continue
             for synonym, key in self._single_words.items():
+                if short and len(synonym) != len(word) + 1:
+                    continue
+                if not short and len(synonym) < FUZZY_MIN_LENGTH:
+                    continue
                 if abs(len(synonym) - len(word)) <= 1 and Levenshtein.distance(word, synonym) <= 1:
                     found.append((index, index + 1, key, None))
                     break
@@ -224,7 +247,8 @@ class ConditionMatcher:
 
     @staticmethod
     def _healthy_after(text: str, end: int) -> bool:
-        return bool(HEALTHY_AFTER.search(text[end : end + 60]))
+        rest = text[end : end + 60]
+        return bool(HEALTHY_AFTER.search(rest) or NO_AFTER.search(rest))
 
     @staticmethod
     def _long_ago(text: str, start: int, end: int) -> bool:

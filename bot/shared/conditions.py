@@ -27,6 +27,7 @@ class Condition:
     # Words for what it is about ("blood pressure") and the states that mean having it ("high").
     topic_words: Tuple[str, ...] = ()
     yes_when: Tuple[str, ...] = ()
+    no_when: Tuple[str, ...] = ()  # states that mean not having it: blood pressure "low"
 
 
 def load_conditions(path: Optional[Path] = None) -> Dict[str, Condition]:
@@ -45,6 +46,7 @@ def _read_conditions(path: Path) -> Dict[str, Condition]:
             treatments=tuple(entry.get("treatments") or ()),
             topic_words=tuple((entry.get("topic") or {}).get("words") or ()),
             yes_when=tuple((entry.get("topic") or {}).get("yes_when") or ()),
+            no_when=tuple((entry.get("topic") or {}).get("no_when") or ()),
         )
         for key, entry in raw.items()
     }

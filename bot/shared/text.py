@@ -92,15 +92,21 @@ def clauses(sentence: Span) -> List[Span]:
     return merged
 
 
+def _report_then_question(pieces: List[Span]) -> bool:
+    """ "my back is killing me, how often should I go?": the report is judged on its own."""
+    return len(pieces) > 1 and is_question(pieces[-1].text) and not is_question(pieces[0].text)
+
+
 def units(text: str, max_units: int = 80) -> List[Span]:
-    """What triage judges: every sentence, every clause of a long (run-on) sentence, and every
-    two sentences in a row (a history in one, the new pain in the next)."""
+    """What triage judges: every sentence, every clause of a long (run-on) sentence or of a
+    report followed by a question, and every two sentences in a row (a history in one, the
+    new pain in the next)."""
     found: List[Span] = []
     parts = sentences(text)
     for index, sentence in enumerate(parts):
         found.append(sentence)
-        if word_count(sentence.text) > RUN_ON_WORDS:
-            pieces = clauses(sentence)
+        pieces = clauses(sentence)
+        if word_count(sentence.text) > RUN_ON_WORDS or _report_then_question(pieces):
             if len(pieces) > 1:
                 found.extend(Span(p.start, p.end, p.text, "clause") for p in pieces)
         if index:

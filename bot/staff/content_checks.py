@@ -651,6 +651,66 @@ def check_checklist_question(
             )
 
 
+# ---------------------------------------------------------------- triage's rules
+
+TRIAGE_FOLDER = Path("bot") / "nlu" / "triage"
+
+
+def check_triage_rules(root: Path, problems: List[Problem]) -> None:
+    """Every rule file names a category, and every rule reads and finds its own example."""
+    from bot.nlu.triage.rules import LemmaText, PhraseError, compile_phrase, read_rule_files
+    from bot.nlu.triage.words import Lemmatizer
+
+    folder = root / TRIAGE_FOLDER
+    categories = (read_yaml(root, str(TRIAGE_FOLDER / "categories.yml"), problems) or {}).get(
+        "categories"
+    ) or {}
+    lemmatizer = Lemmatizer()
+    try:
+        phrases = [str(entry.get("phrase", "")) for _, entry in read_rule_files(folder / "rules")]
+    except (yaml.YAMLError, AttributeError):
+        phrases = []  # the file's own problem is reported below
+    lemmatizer.known_words(w for phrase in phrases for w in re.findall(r"[a-z]+", phrase.lower()))
+    for path in sorted((folder / "rules").glob("*.yml")):
+        relative = str(path.relative_to(root))
+        data = read_yaml(root, relative, problems)
+        if data is None:
+            continue
+        if path.stem not in categories:
+            problems.append(
+                Problem(
+                    relative,
+                    None,
+                    f"'{path.stem}' is not a category: add it to {TRIAGE_FOLDER}/categories.yml "
+                    "with its level (emergency or urgent), or rename the file after one.",
+                )
+            )
+        for number, entry in enumerate(data.get("rules") or [], 1):
+            line = line_of(root, relative, r"^\s*- phrase:") if number == 1 else None
+            phrase, example = (entry or {}).get("phrase"), (entry or {}).get("example")
+            if not phrase or not example:
+                problems.append(
+                    Problem(relative, line, f"rule {number} needs a 'phrase:' and an 'example:'.")
+                )
+                continue
+            try:
+                pattern = compile_phrase(phrase, lemmatizer)
+                unless = [compile_phrase(u, lemmatizer) for u in entry.get("unless") or []]
+            except PhraseError as error:
+                problems.append(Problem(relative, None, f'rule "{phrase}": {error}'))
+                continue
+            lemmas = LemmaText(lemmatizer.words(str(example))).string
+            if not pattern.search(lemmas) or any(u.search(lemmas) for u in unless):
+                problems.append(
+                    Problem(
+                        relative,
+                        None,
+                        f'rule "{phrase}" does not find its own example "{example}": '
+                        "change the phrase or the example so they agree.",
+                    )
+                )
+
+
 # ---------------------------------------------------------------- all together
 
 
@@ -690,6 +750,7 @@ def check_project(root: Path) -> List[Problem]:
     check_answers(root, answer_files, problems)
     check_checklist(root, conditions, domain, problems)
     check_clinic_settings(root, settings, problems)
+    check_triage_rules(root, problems)
     return problems
 
 

@@ -17,7 +17,7 @@ message that needs no care, makes the message a back-pain report.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Callable, Dict, List, Optional, Pattern, Sequence, Tuple
 
 import numpy as np
@@ -28,6 +28,7 @@ from bot.nlu.triage.context import (
     about_someone_else,
     clause_around,
     denied_before,
+    recurring,
     reports_now,
     suppression,
 )
@@ -35,6 +36,12 @@ from bot.nlu.triage.examples import BACK_PAIN
 from bot.nlu.triage.rules import RuleBook, RuleHit
 from bot.shared.text import Span, is_question, units
 
+# "never had pain like this before": a new pain, not a denial.
+NEW_OF_ITS_KIND = re.compile(
+    r"\bnever\s+(?:\w+\s+)?(?:had|felt|known|experienced|been\s+in)\b[^.?!]{0,50}"
+    r"\b(?:like\s+this|this\s+(?:bad|much|before)|before)\b",
+    re.IGNORECASE,
+)
 NEGATION = re.compile(r"\b(?:not|no|without|never|nothing|can't|cannot|won't|don't)\b")
 EMERGENCY = "emergency"
 URGENT = "urgent"
@@ -228,14 +235,16 @@ def decide(readings: List[UnitReading], model: TriageModel) -> CareDecision:
     t, levels = model.thresholds, model.levels
     for index, reading in enumerate(readings):
         text = reading.span.text
+        denied = 0
         for hit in reading.hits:
             vote = Vote("rules", levels.get(hit.category, EMERGENCY), hit.category, index)
             # "no numbness" denies the phrase's last word too ("buttock to calf, no numbness"),
             # unless the phrase says "no" itself ("lost weight without trying").
             last_word = text.rfind(" ", hit.start, hit.end) + 1 or hit.start
             denies_last = not NEGATION.search(hit.phrase) and denied_before(text, last_word)
-            if denied_before(text, hit.start) or denies_last:
+            if (denied_before(text, hit.start) or denies_last) and not NEW_OF_ITS_KIND.search(text):
                 decision.set_aside.append(("rules", hit.category, "denied"))
+                denied += 1
                 continue
             clause = clause_around(text, hit.start, hit.end)
             _judge(decision, vote, clause, reading, readings, text, True, model)
@@ -251,6 +260,10 @@ def decide(readings: List[UnitReading], model: TriageModel) -> CareDecision:
             text,
         )
         for vote in _learned_votes(reading, index, levels, t):
+            # "never had chest pain": the red-flag words the unit has are all denied.
+            if reading.hits and denied == len(reading.hits):
+                decision.set_aside.append((vote.layer, vote.category, "denied"))
+                continue
             _judge(decision, vote, text, reading, readings, sentence, t.context_for_learned, model)
     if decision.votes:
         best = max(decision.votes, key=lambda v: (RANK[v.level], v.layer == "rules", v.score))
@@ -300,5 +313,7 @@ def _judge(
     why = _set_aside_why(vote, clause, reading, readings, sentence, model) if always else None
     if why:
         decision.set_aside.append((vote.layer, vote.category, why))
-    else:
-        decision.votes.append(vote)
+        return
+    if vote.level == EMERGENCY and recurring(vote.category, sentence):
+        vote = replace(vote, level=URGENT)
+    decision.votes.append(vote)

@@ -36,7 +36,10 @@ PAST = re.compile(
     r"used to|in the past|years back|decades? ago|once,? (?:years|a long)|"
     r"once\b(?!\s+(?:i|we|he|she|you|they|it)\b)|years later|odd years|when i was at (?:school|uni|"
     r"university|college)|in my (?:school|uni|college|student) days|back at (?:school|uni|college)|"
-    r"as a student|in my (?:teens|twenties|twenties|thirties|youth)|ages ago)\b",
+    r"as a student|in my (?:teens|twenties|twenties|thirties|youth)|ages ago|"
+    # an injury already treated: "a plate and screws from a skiing accident", "they scanned me"
+    r"(?:plates?|screws?|pins?|rods?|metalwork|scars?)\b[^.?!]{0,40}\bfrom\s+(?:a|an|the|my|that)|"
+    r"they\s+(?:scanned|x-?rayed|checked|examined|operated)|nobody told me the results?)\b",
     re.IGNORECASE,
 )
 RESOLVED = re.compile(
@@ -104,6 +107,28 @@ FIGURE_OF_SPEECH = re.compile(
     re.IGNORECASE,
 )
 EVENTS = {"trauma", "collapse_in_session"}
+# Chest pain that comes and goes, told as a pattern ("I get chest pains at night sometimes",
+# "I carry a GTN spray"): a doctor today, not the emergency number, unless it is on now.
+RECURRING = re.compile(
+    r"\b(?:(?:i|he|she|they)\s+(?:get|gets|have|has|had)\b[^.?!]{0,40}\b(?:sometimes|at times|"
+    r"now and then|on and off|from time to time|every so often|often|occasionally|at night|"
+    r"with (?:hardly any|little|any|the slightest) (?:effort|exertion)|when i (?:climb|walk|rush|"
+    r"exercise|exert))|gtn|nitro(?:glycerin)? spray|(?:un)?stable angina|comes? and goes?)\b",
+    re.IGNORECASE,
+)
+RECURRING_CATEGORIES = {"chest_pain"}
+
+
+def recurring(category: str, sentence: str) -> bool:
+    """A pattern of chest pain, not an attack now: urgent care instead of an emergency."""
+    text = normalise(sentence)
+    return (
+        category in RECURRING_CATEGORIES
+        and bool(RECURRING.search(text))
+        and not happening_now(text)
+    )
+
+
 # Care for a history of cancer is about new pain now: the cancer itself is always in the past.
 HISTORY_IS_THE_POINT = {"cancer_history"}
 # A long-standing condition, described calmly (Raynaud's in the cold, asthma on an inhaler).

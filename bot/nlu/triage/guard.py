@@ -11,6 +11,7 @@ gets zero confidence so that the FallbackClassifier after this component asks to
 from __future__ import annotations
 
 from dataclasses import fields
+from pathlib import Path
 from typing import Any, Dict, List, Optional, Text, Tuple
 
 import numpy as np
@@ -114,8 +115,11 @@ def encode_for_training(texts: List[str]) -> np.ndarray:
 
 
 def triage_fingerprint() -> str:
-    """The rules, words, bank and training examples: an edit to any of them retrains triage."""
-    return digest([TRIAGE_FOLDER, TRIAGE_DATA])
+    """The rules, words, bank, training examples and how messages are cut into sentences: an
+    edit to any of them retrains triage."""
+    from bot.shared import text
+
+    return digest([TRIAGE_FOLDER, TRIAGE_DATA, Path(text.__file__)])
 
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=True)
