@@ -2,24 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Any, Dict, List, Optional, Text
+from typing import Any, Dict, List, Text
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
 
-# Set by the pipeline (bot/nlu/not_covered_guard.py): the FAQ topic the message asks about,
-# and whether that topic truly answers it.
-OPEN_SET = "open_set"
-
-
-def asked_topic(latest_message: Dict[Text, Any]) -> Optional[str]:
-    """The FAQ topic the report's question asks about ("faq/<topic>"), when one answers it."""
-    open_set = latest_message.get(OPEN_SET) or {}
-    topic = open_set.get("topic")
-    if open_set.get("covered") and isinstance(topic, str) and topic.startswith("faq/"):
-        return topic
-    return None
+from bot.shared.open_set import asked_topic, asked_uncovered
 
 
 class ActionBackPainReport(Action):
@@ -30,7 +19,10 @@ class ActionBackPainReport(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
     ) -> List[EventType]:
         dispatcher.utter_message(response="utter_back_pain_report")
-        topic = asked_topic(tracker.latest_message or {})
+        latest = tracker.latest_message or {}
+        topic = asked_topic(latest)
         if topic:
             dispatcher.utter_message(response=f"utter_{topic}")
+        elif asked_uncovered(latest):
+            dispatcher.utter_message(response="utter_not_covered")
         return []

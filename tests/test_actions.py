@@ -9,6 +9,7 @@ from rasa_sdk.events import (
     UserUtteranceReverted,
 )
 
+from actions.back_pain import ActionBackPainReport
 from actions.checklist import (
     ActionAcceptOffer,
     ActionScreeningSummary,
@@ -303,3 +304,38 @@ async def test_numbered_options_answer_the_question(dispatcher, make_tracker, do
         dispatcher, make_tracker, domain, "anemia", user_message(text, "nlu_fallback")
     )
     assert events == [SlotSet("anemia", value)]
+
+
+def report_message(open_set, ranking):
+    message = user_message("my back is killing me, which chair should I buy?", "back_pain_report")
+    message["open_set"] = open_set
+    message["intent_ranking"] = [{"name": name, "confidence": c} for name, c in ranking]
+    return message
+
+
+@pytest.mark.parametrize(
+    "open_set, ranking, then",
+    [
+        (
+            {"topic": "faq/how_often", "covered": True},
+            [("back_pain_report", 1.0), ("faq", 0.9)],
+            "utter_faq/how_often",
+        ),
+        (
+            {"topic": "faq/benefits", "covered": False},
+            [("back_pain_report", 1.0), ("not_covered", 0.8), ("faq", 0.2)],
+            "utter_not_covered",
+        ),
+        # No topic is sure, but the classifier read a question about cryotherapy: no wrong "I
+        # don't have that", just the report and what it offers.
+        ({"topic": "faq/benefits", "covered": False}, [("faq", 0.7), ("not_covered", 0.3)], None),
+        ({}, [("back_pain_report", 1.0)], None),
+    ],
+)
+async def test_a_back_pain_report_then_answers_its_question_or_says_honestly_it_cannot(
+    dispatcher, make_tracker, domain, open_set, ranking, then
+):
+    tracker = make_tracker(latest=report_message(open_set, ranking))
+    await ActionBackPainReport().run(dispatcher, tracker, domain)
+    said = [m["response"] for m in dispatcher.messages]
+    assert said == ["utter_back_pain_report"] + ([then] if then else [])

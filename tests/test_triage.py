@@ -157,9 +157,7 @@ def test_every_rule_file_is_plain_yaml_with_a_comment_saying_what_it_catches():
 def test_a_short_report_followed_by_a_question_is_judged_in_its_two_clauses():
     kinds = [(u.kind, u.text) for u in units("my back is killing me, how often should I go?")]
     assert ("clause", "my back is killing me") in kinds
-    assert [u.kind for u in units("how long is a session, and what should I wear?")] == [
-        "sentence"
-    ]
+    assert [u.kind for u in units("how long is a session, and what should I wear?")] == ["sentence"]
 
 
 def test_a_message_is_judged_by_sentence_clause_of_a_run_on_and_two_sentences_in_a_row():

@@ -15,6 +15,7 @@ from typing import Any, Callable, Dict, List, Optional, Tuple
 
 import yaml
 
+from bot.shared.open_set import asked_uncovered
 from bot.shared.project import SOURCE_ROOT
 
 HELDOUT_FILE = SOURCE_ROOT / "tests" / "heldout" / "questions.yml"
@@ -29,11 +30,14 @@ def load_heldout(path: Path = HELDOUT_FILE) -> Dict[str, Dict[str, List[str]]]:
 
 def predicted_label(parse: Dict[str, Any]) -> str:
     """'faq/<topic>' for FAQ answers, otherwise the intent name. A back-pain report that also
-    asks a question gets that topic's answer after the report (actions/back_pain.py)."""
+    asks a question gets that topic's answer after the report, or the honest answer when no
+    topic answers it (actions/back_pain.py)."""
     intent = (parse.get("intent") or {}).get("name")
     open_set = parse.get("open_set") or {}
     if intent == "back_pain_report" and open_set.get("covered") and open_set.get("topic"):
         return open_set["topic"]
+    if intent == "back_pain_report" and asked_uncovered(parse):
+        return "not_covered"  # the report, then the honest answer to its question
     if intent == "faq":
         selectors = parse.get("response_selector") or {}
         # Rasa's ResponseSelector without `retrieval_intent` answers under "default".

@@ -301,8 +301,7 @@ def read_answer(
     # "no, but I do have a pacemaker": the yes belongs to the pacemaker, not to this question.
     own = without_clauses_of(text, [mentions[k] for k in others if k in mentions])
     said = last_of(own, [YES, NO, POLITE_NO])
-    said_at = max((m.start() for p in (NO, POLITE_NO) for m in p.finditer(own)), default=0)
-    if said in (1, 2) and HEDGED.search(own, said_at):
+    if said in (1, 2) and HEDGED.search(own):
         # "not that I know of, my legs swell sometimes though": a no with a sign: not sure.
         return Answer(True, "doubt", unsure=True, others=others)
     if said is not None:

@@ -2,7 +2,8 @@
 
 Two measurements, per intent and FAQ topic (precision, recall, F1, the most confused pairs):
 - cross-validation on the training data (train on part, test on the rest, k times);
-- the held-out questions (tests/heldout/questions.yml), never trained on.
+- the held-out questions (tests/heldout/questions.yml and every blind visitor-questions file,
+  tests/heldout/visitor_questions*.yml), never trained on.
 The held-out F1 of each topic is compared with the committed baseline: a topic that falls more
 than the margin below it fails the gate (`make test` runs the same gate).
 
@@ -53,12 +54,14 @@ def as_label(predicted: str) -> str:
 
 
 def heldout_questions() -> List[Pair]:
-    """(label, question) from both held-out files: the first questions, and real visitors'
-    wording with the questions no topic answers (label `not_covered`)."""
+    """(label, question) from the held-out files: the first questions, and every file of real
+    visitors' wording with the questions no topic answers (label `not_covered`)."""
     heldout = load_heldout()
     questions = [(f"faq/{topic}", q) for topic, qs in heldout["faq"].items() for q in qs or []]
     questions += [(intent, q) for intent, qs in heldout["other"].items() for q in qs or []]
-    return questions + [(label, q) for label, _, q in load_questions(HELDOUT_VISITOR_QUESTIONS)]
+    for path in sorted(HELDOUT_VISITOR_QUESTIONS.parent.glob("visitor_questions*.yml")):
+        questions += [(label, q) for label, _, q in load_questions(path)]
+    return questions
 
 
 def heldout_pairs(parse: Parse, questions: Optional[List[Pair]] = None) -> List[Pair]:

@@ -61,6 +61,7 @@ class Thresholds:
     semantic_similarity: float = 0.82  # a red flag this close, and clear of near-misses
     semantic_margin: float = 0.02
     report: float = 0.5  # a back-pain report's probability
+    report_in_words: float = 0.1  # ... when the unit says so in plain words ("my back aches")
     clause_margin: float = 0.2  # a clause of a run-on sentence needs this much more
     # The classifier learned the context from two-sided data; the context judges its votes too.
     context_for_learned: bool = True
@@ -270,12 +271,29 @@ def decide(readings: List[UnitReading], model: TriageModel) -> CareDecision:
         decision.level, decision.category = best.level, best.category
         decision.for_someone_else = about_someone_else(readings[best.unit].span.text)
     else:
-        reports = [r for r in readings if r.probabilities.get(BACK_PAIN, 0.0) >= t.report]
+        # Plain words decide only a plain statement: with a question, the classifier does.
+        asks = any(is_question(r.span.text) for r in readings)
+        reports = [r for r in readings if _reports_back_pain(r, t, asks)]
         decision.back_pain_report = bool(reports)
         if reports:
             decision.for_someone_else = about_someone_else(reports[0].span.text)
     decision.asks = any(is_question(r.span.text) for r in readings)
     return decision
+
+
+# Back pain said in plain words, as a statement: the classifier need only lean that way.
+BACK_PAIN_WORDS = re.compile(
+    r"\b(?:back|backs|bak|spine|lumbar|sciatica)\b[^.?!]{0,40}\b(?:pain|ache|aches|aching|achy|"
+    r"hurt|hurts|hurting|sore|twing\w*|agony|killing|stiff|knot|spasms?|playing up|gone)\b|"
+    r"\b(?:backache|back ache|back pain|bad back|sore back|achy back|stiff back)\b",
+    re.IGNORECASE,
+)
+
+
+def _reports_back_pain(reading: UnitReading, t: Thresholds, asks: bool) -> bool:
+    probability = reading.probabilities.get(BACK_PAIN, 0.0)
+    in_words = not asks and BACK_PAIN_WORDS.search(reading.span.text)
+    return probability >= t.report or bool(in_words and probability >= t.report_in_words)
 
 
 def _learned_votes(
