@@ -63,3 +63,30 @@ def test_other_intents_are_left_alone():
     message = Message(data={"text": "hi", "intent": {"name": "greet", "confidence": 0.9}})
     guard(min_topic_confidence=0.99).process([message])
     assert message.get("intent")["name"] == "greet" and message.get("open_set") is None
+
+
+def fallback_message(faq_confidence, topics):
+    message = faq_message([1, 0.1], topics)
+    message.set("intent", {"name": "nlu_fallback", "confidence": 0.3})
+    message.set(
+        "intent_ranking",
+        [
+            {"name": "nlu_fallback", "confidence": 0.3},
+            {"name": "not_covered", "confidence": 0.52},
+            {"name": "faq", "confidence": faq_confidence},
+        ],
+    )
+    return message
+
+
+def test_a_sure_topic_answers_when_the_fallback_was_unsure_between_the_faq_and_another_intent():
+    sure = fallback_message(0.47, [("faq/how_long", 0.7), ("faq/booking", 0.1)])
+    guard(fallback_faq_at_least=0.3, fallback_topic_at_least=0.6).process([sure])
+    assert sure.get("intent") == {"name": "faq", "confidence": 0.47}
+    assert [r["name"] for r in sure.get("intent_ranking")] == ["faq", "not_covered"]
+    unsure = fallback_message(0.47, [("faq/how_long", 0.5), ("faq/booking", 0.4)])
+    guard(fallback_faq_at_least=0.3, fallback_topic_at_least=0.6).process([unsure])
+    assert unsure.get("intent")["name"] == "nlu_fallback"
+    far = fallback_message(0.1, [("faq/how_long", 0.9), ("faq/booking", 0.05)])
+    guard(fallback_faq_at_least=0.3, fallback_topic_at_least=0.6).process([far])
+    assert far.get("intent")["name"] == "nlu_fallback"

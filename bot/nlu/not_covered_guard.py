@@ -32,6 +32,7 @@ from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
 NOT_COVERED_INTENT = "not_covered"
+FALLBACK_INTENT = "nlu_fallback"
 OPEN_SET_OUTPUT = "open_set"
 SAFETY_OUTPUT = "safety"  # what bot/nlu/triage/guard.py writes
 
@@ -61,6 +62,10 @@ class NotCoveredGuard(GraphComponent, IntentClassifier):
             "min_topic_confidence": 0.0,
             "min_margin": 0.0,
             "min_example_similarity": 0.0,
+            # Unsure between an FAQ and another intent (the fallback's ambiguity), a topic this
+            # sure answers it: better than asking to rephrase. 0 switches it off.
+            "fallback_faq_at_least": 0.0,
+            "fallback_topic_at_least": 0.0,
         }
 
     def __init__(
@@ -124,6 +129,8 @@ class NotCoveredGuard(GraphComponent, IntentClassifier):
     def process(self, messages: List[Message]) -> List[Message]:
         for message in messages:
             intent = (message.get(INTENT) or {}).get(INTENT_NAME_KEY)
+            if intent == FALLBACK_INTENT and self._answers_the_ambiguity(message):
+                intent = self._config["retrieval_intent"]
             if intent == self._config["retrieval_intent"]:
                 self._decide(message)
             elif intent in self._config["judge_question_of"] and asks(message):
@@ -134,6 +141,36 @@ class NotCoveredGuard(GraphComponent, IntentClassifier):
                         OPEN_SET_OUTPUT, {**signals, "covered": covered}, add_to_output=True
                     )
         return messages
+
+    def _answers_the_ambiguity(self, message: Message) -> bool:
+        """The fallback was unsure between the FAQ and another intent, and one topic is sure:
+        the message becomes the FAQ question (the open-set checks still apply)."""
+        faq_floor = self._config["fallback_faq_at_least"]
+        topic_floor = self._config["fallback_topic_at_least"]
+        ranking = message.get(INTENT_RANKING_KEY) or []
+        faq = next(
+            (r for r in ranking if r.get(INTENT_NAME_KEY) == self._config["retrieval_intent"]),
+            None,
+        )
+        signals = self.signals(message)
+        if not faq_floor or not topic_floor or faq is None or signals is None:
+            return False
+        if faq.get(PREDICTED_CONFIDENCE_KEY, 0.0) < faq_floor:
+            return False
+        if signals["confidence"] < topic_floor:
+            return False
+        top = {
+            INTENT_NAME_KEY: faq[INTENT_NAME_KEY],
+            PREDICTED_CONFIDENCE_KEY: faq[PREDICTED_CONFIDENCE_KEY],
+        }
+        rest = [
+            r
+            for r in ranking
+            if r.get(INTENT_NAME_KEY) not in (FALLBACK_INTENT, top[INTENT_NAME_KEY])
+        ]
+        message.set(INTENT, top, add_to_output=True)
+        message.set(INTENT_RANKING_KEY, [top] + rest, add_to_output=True)
+        return True
 
     def signals(self, message: Message) -> Optional[Dict[str, Any]]:
         """The best topic, its probability, its lead over the second, its closest example."""
