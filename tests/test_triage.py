@@ -364,3 +364,11 @@ def test_the_triage_data_has_both_sides_and_plain_back_pain_in_every_style():
     long_care = [e for e in care if len(sentences(e.text)) > 1]
     assert all(e.marked for e in long_care)
     assert yaml.safe_load(CATEGORIES_FILE.read_text(encoding="utf-8"))["categories"]
+
+
+def test_an_old_injury_told_as_background_is_not_a_back_pain_report_but_pain_still_there_is():
+    background = "I fell off my bike as a kid and hurt my back, is cryo ok for me now?"
+    old = assess(background, {"hurt my back": {"back_pain": 0.8, "none": 0.2}})
+    assert (old.level, old.back_pain_report) == (None, False)
+    still = "I hurt my back two years ago and it still aches"
+    assert assess(still, {still: {"back_pain": 0.8, "none": 0.2}}).back_pain_report

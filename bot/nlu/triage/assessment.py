@@ -25,9 +25,11 @@ import numpy as np
 from bot.nlu.triage.bank import BankMatch, RedFlagBank
 from bot.nlu.triage.classifier import SentenceClassifier
 from bot.nlu.triage.context import (
+    PAST,
     about_someone_else,
     clause_around,
     denied_before,
+    happening_now,
     recurring,
     reports_now,
     suppression,
@@ -250,16 +252,7 @@ def decide(readings: List[UnitReading], model: TriageModel) -> CareDecision:
             clause = clause_around(text, hit.start, hit.end)
             _judge(decision, vote, clause, reading, readings, text, True, model)
         # Time is judged in the unit; what resolves it, in the sentence around it.
-        sentence = next(
-            (
-                r.span.text
-                for r in readings
-                if r.span.kind == "sentence"
-                and r.span.start <= reading.span.start
-                and reading.span.end <= r.span.end
-            ),
-            text,
-        )
+        sentence = _sentence_of(reading, readings)
         for vote in _learned_votes(reading, index, levels, t):
             # "never had chest pain": the red-flag words the unit has are all denied.
             if reading.hits and denied == len(reading.hits):
@@ -273,7 +266,7 @@ def decide(readings: List[UnitReading], model: TriageModel) -> CareDecision:
     else:
         # Plain words decide only a plain statement: with a question, the classifier does.
         asks = any(is_question(r.span.text) for r in readings)
-        reports = [r for r in readings if _reports_back_pain(r, t, asks)]
+        reports = [r for r in readings if _reports_back_pain(r, t, asks, _sentence_of(r, readings))]
         decision.back_pain_report = bool(reports)
         if reports:
             decision.for_someone_else = about_someone_else(reports[0].span.text)
@@ -290,9 +283,32 @@ BACK_PAIN_WORDS = re.compile(
 )
 
 
-def _reports_back_pain(reading: UnitReading, t: Thresholds, asks: bool) -> bool:
+STILL = re.compile(
+    r"\b(?:still|ever since|since then|now|these days|every day|constantly|keeps?|again)\b",
+    re.IGNORECASE,
+)
+
+
+def _sentence_of(reading: UnitReading, readings: List[UnitReading]) -> str:
+    return next(
+        (
+            r.span.text
+            for r in readings
+            if r.span.kind == "sentence"
+            and r.span.start <= reading.span.start
+            and reading.span.end <= r.span.end
+        ),
+        reading.span.text,
+    )
+
+
+def _reports_back_pain(reading: UnitReading, t: Thresholds, asks: bool, sentence: str) -> bool:
     probability = reading.probabilities.get(BACK_PAIN, 0.0)
-    in_words = not asks and BACK_PAIN_WORDS.search(reading.span.text)
+    text = reading.span.text
+    # The time is read in the sentence ("as a kid"), what is still going on in the unit.
+    if PAST.search(sentence) and not happening_now(text) and not STILL.search(text):
+        return False  # "I hurt my back as a kid": background, not pain to answer now
+    in_words = not asks and BACK_PAIN_WORDS.search(text)
     return probability >= t.report or bool(in_words and probability >= t.report_in_words)
 
 
