@@ -31,9 +31,10 @@ from rasa.shared.nlu.constants import (
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
+from bot.shared.open_set import OPEN_SET as OPEN_SET_OUTPUT
+
 NOT_COVERED_INTENT = "not_covered"
 FALLBACK_INTENT = "nlu_fallback"
-OPEN_SET_OUTPUT = "open_set"
 SAFETY_OUTPUT = "safety"  # what bot/nlu/triage/guard.py writes
 
 

@@ -327,17 +327,11 @@ _LEADING_ANSWER = re.compile(
 )
 
 
-_QUESTION = re.compile(
-    r"\?|^\W*(?:how|what|when|where|why|which|who|can|could|do|does|is|are|"
-    r"will|would|should|may)\b",
-    re.IGNORECASE,
-)
-
-
 _QUESTION_WORD_FIRST = re.compile(
     r"^\W*(?:how|what|when|where|why|which|who|can|could|do|does|is|are|will|would|should|may)\b",
     re.IGNORECASE,
 )
+_QUESTION = re.compile(r"\?|" + _QUESTION_WORD_FIRST.pattern, re.IGNORECASE)
 
 
 def checklist_reading(
