@@ -59,8 +59,12 @@ browser:
 
 # The project's own content checks first: they explain broken files in plain words.
 validate: install
-	@$(PY) -m bot.staff.content_checks
+	@$(PY) -m bot.staff.content_checks --write-checklist
 	$(RASA) data validate --fail-on-warnings
+
+# The checklist's slots, form and numbered questions in domain.yml are written from conditions.yml.
+domain.yml: conditions.yml bot/staff/checklist_domain.py | $(VENV)/.installed
+	@$(PY) -m bot.staff.checklist_domain
 
 $(MODEL): $(VENV)/.installed $(TRAINING_INPUTS)
 	$(RASA) train --fixed-model-name current --out models

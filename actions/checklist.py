@@ -20,8 +20,8 @@ from bot.shared.conditions import (
 )
 from bot.shared.settings import load_settings
 
-# Answers that end with an offer to run the checklist, so a following "yes" starts it.
-OFFERS_CHECKLIST = {"utter_faq/is_it_safe", "utter_faq/contraindications"}
+# The words with which an answer offers the checklist: a "yes" right after such an answer starts it.
+CHECKLIST_OFFER = "check if I can do it"
 CLEAR = "clear"
 CONTRAINDICATED = "contraindicated"
 
@@ -56,6 +56,12 @@ def join_plain(names: Iterable[str]) -> str:
     if len(names) <= 1:
         return "".join(names)
     return ", ".join(names[:-1]) + " and " + names[-1]
+
+
+def offers_checklist(response: Optional[str], domain: DomainDict) -> bool:
+    """Whether the answer's text offers the checklist (the domain holds every answer's text)."""
+    variants = (domain.get("responses") or {}).get(response or "") or []
+    return any(CHECKLIST_OFFER in (variant.get("text") or "") for variant in variants)
 
 
 def last_bot_response(tracker: Tracker) -> Optional[str]:
@@ -102,7 +108,7 @@ class ActionAcceptOffer(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> List[EventType]:
-        if last_bot_response(tracker) in OFFERS_CHECKLIST:
+        if offers_checklist(last_bot_response(tracker), domain):
             return [FollowupAction("action_start_checklist")]
         dispatcher.utter_message(response="utter_no_problem")
         return []

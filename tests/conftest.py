@@ -11,11 +11,24 @@ from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
 ROOT = Path(__file__).resolve().parent.parent
+# The tests that need neither a trained model, a server, a browser nor a training of their own.
+FAST_TESTS = "not server and not browser and not cluster and not training"
+
+
+def pytest_collection_modifyitems(items):
+    # A test that talks to the running assistant is a server test, whatever its file says.
+    for item in items:
+        if "assistant" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.server)
 
 
 @pytest.fixture(scope="session")
 def domain() -> Dict[str, Any]:
-    return yaml.safe_load((ROOT / "domain.yml").read_text(encoding="utf-8"))
+    """The domain as the action server receives it: domain.yml with the FAQ answers merged in."""
+    merged = yaml.safe_load((ROOT / "domain.yml").read_text(encoding="utf-8"))
+    for path in sorted((ROOT / "data" / "responses").glob("*.yml")):
+        merged["responses"].update(yaml.safe_load(path.read_text(encoding="utf-8"))["responses"])
+    return merged
 
 
 @pytest.fixture

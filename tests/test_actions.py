@@ -11,6 +11,7 @@ from rasa_sdk.events import (
 
 from actions.back_pain import ActionBackPainReport
 from actions.checklist import (
+    CHECKLIST_OFFER,
     ActionAcceptOffer,
     ActionScreeningSummary,
     ActionStartChecklist,
@@ -20,6 +21,7 @@ from actions.fallback import ActionFallback
 from actions.session import ActionSessionStart
 from bot.shared.conditions import condition_keys
 from tests.conftest import condition_entity, user_message
+from tests.support.checklist import checklist_length
 
 
 def responses(dispatcher):
@@ -159,7 +161,7 @@ async def test_summary_with_no_condition_is_clear_but_not_a_clearance(
     events = await ActionScreeningSummary().run(dispatcher, tracker, domain)
     assert events == [SlotSet("screening_result", "clear"), SlotSet("flagged_conditions", [])]
     text = dispatcher.messages[0]["text"]
-    assert "didn't report any of the 15 conditions" in text
+    assert f"didn't report any of the {checklist_length()} conditions" in text
     assert "not a medical clearance" in text
     assert text.endswith(
         "please talk to your doctor: only they can say whether cryotherapy is " "right for you."
@@ -225,16 +227,25 @@ def user_event(text, intent):
     return {"event": "user", "text": text, "parse_data": {"intent": {"name": intent}}}
 
 
-async def test_yes_after_the_safety_answer_starts_the_checklist(dispatcher, make_tracker, domain):
-    events = [
-        user_event("is it safe?", "faq"),
-        bot_event("utter_faq/is_it_safe"),
-        user_event("yes", "affirm"),
-    ]
-    tracker = make_tracker(events=events, latest=user_message("yes", "affirm"))
-    assert await ActionAcceptOffer().run(dispatcher, tracker, domain) == [
-        FollowupAction("action_start_checklist")
-    ]
+def answers_offering_the_checklist(domain):
+    return sorted(
+        name
+        for name, variants in domain["responses"].items()
+        if any(CHECKLIST_OFFER in (v.get("text") or "") for v in variants)
+    )
+
+
+async def test_yes_after_any_answer_that_offers_the_checklist_starts_it(
+    dispatcher, make_tracker, domain
+):
+    offering = answers_offering_the_checklist(domain)
+    assert "utter_faq/is_it_safe" in offering and "utter_help" in offering
+    for answer in offering:
+        events = [user_event("tell me", "faq"), bot_event(answer), user_event("yes", "affirm")]
+        tracker = make_tracker(events=events, latest=user_message("yes", "affirm"))
+        assert await ActionAcceptOffer().run(dispatcher, tracker, domain) == [
+            FollowupAction("action_start_checklist")
+        ], answer
 
 
 async def test_yes_after_an_answer_without_an_offer_does_not_start_it(

@@ -8,7 +8,11 @@ import sys
 from pathlib import Path
 
 import pytest
+import yaml
 
+from bot.shared.conditions import condition_keys
+from bot.staff.checklist_domain import stale as checklist_stale
+from bot.staff.checklist_domain import write as write_checklist
 from bot.staff.content_checks import check_project, report
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -159,37 +163,76 @@ def test_a_misspelled_clinic_setting_is_named(project):
 @pytest.mark.parametrize(
     "old, new, expected",
     [
-        (
-            "  utter_ask_anemia:\n",
-            "  utter_ask_anaemia:\n",
-            "'anemia' needs its question: add 'utter_ask_anemia:'",
-        ),
+        ('    question: "Do you have anemia?"\n', "", "'anemia' needs 'question:'"),
         ("    name: anemia\n", "", "'anemia' needs 'name:'"),
         (
-            "    name: anemia\n    synonyms:\n",
-            "    name: anemia\n    synonyms: []\n    old_synonyms:\n",
+            "    synonyms:\n      - anemia\n",
+            "    synonyms: []\n    old_synonyms:\n      - anemia\n",
             "'anemia' needs 'synonyms:'",
         ),
     ],
 )
 def test_every_checklist_item_has_its_question_name_and_synonyms(project, old, new, expected):
-    path = project / ("domain.yml" if "utter_ask" in old else "conditions.yml")
-    edit(path, old, new)
+    edit(project / "conditions.yml", old, new)
     assert any(expected in e for e in errors(project)), errors(project)
 
 
-def test_a_checklist_item_missing_from_the_form_is_reported(project):
-    edit(project / "domain.yml", "      - anemia\n", "")
-    assert any(
-        "'required_slots' must list the items of conditions.yml" in e for e in errors(project)
-    )
+@pytest.mark.parametrize(
+    "old, new",
+    [
+        ("      - anemia\n", ""),  # a condition left out of the form
+        ('"(7/15) ', '"(8/15) '),  # a question renumbered by hand
+        ("  anemia:\n    type: bool\n", "  anemia:\n    type: text\n"),  # its slot changed
+    ],
+)
+def test_a_hand_edit_of_the_checklist_in_the_domain_is_named_and_make_validate_repairs_it(
+    project, old, new
+):
+    edit(project / "domain.yml", old.replace("15", str(len(condition_keys()))), new)
+    assert "no longer match conditions.yml. Run `make validate`" in only_error(project)
+    assert write_checklist(project) and errors(project) == []
 
 
-def test_checklist_question_numbers_follow_the_order(project):
-    edit(project / "domain.yml", '"(7/15) ', '"(8/15) ')
-    assert any("utter_ask_anemia must start with '(7/15) '" in e for e in errors(project)), errors(
-        project
-    )
+def test_a_condition_added_to_conditions_yml_is_asked_last_with_its_number(project):
+    total = len(condition_keys()) + 1
+    with (project / "conditions.yml").open("a", encoding="utf-8") as conditions:
+        conditions.write(
+            "\n  cold_urticaria:\n    name: cold urticaria\n"
+            '    question: "Do you get hives from the cold?"\n    synonyms:\n      - hives\n'
+        )
+    assert write_checklist(project)
+    domain = yaml.safe_load((project / "domain.yml").read_text(encoding="utf-8"))
+    assert domain["forms"]["checklist_form"]["required_slots"][-1] == "cold_urticaria"
+    assert domain["slots"]["cold_urticaria"]["type"] == "bool"
+    assert domain["slots"]["checklist_length"]["initial_value"] == str(total)
+    asked = domain["responses"]["utter_ask_cold_urticaria"][0]
+    assert asked["text"] == f"({total}/{total}) Do you get hives from the cold?"
+    assert [b["payload"] for b in asked["buttons"]] == ["/affirm", "/deny"]
+    assert domain["responses"]["utter_ask_anemia"][0]["text"].startswith(f"(7/{total}) ")
+    assert errors(project) == []
+
+
+def test_a_condition_removed_from_conditions_yml_leaves_the_domain_with_the_rest(project):
+    edit(project / "conditions.yml", "  anemia:\n", "  anemia_removed:\n")
+    text = (project / "conditions.yml").read_text(encoding="utf-8")
+    start = text.index("  anemia_removed:\n")
+    end = text.index("\n  tumor:\n")
+    (project / "conditions.yml").write_text(text[:start] + text[end + 1 :], encoding="utf-8")
+    assert write_checklist(project)
+    domain = yaml.safe_load((project / "domain.yml").read_text(encoding="utf-8"))
+    total = len(condition_keys()) - 1
+    assert "anemia" not in domain["slots"] and "utter_ask_anemia" not in domain["responses"]
+    assert domain["responses"]["utter_ask_tumor"][0]["text"].startswith(f"(7/{total}) ")
+
+
+def test_the_committed_domain_follows_conditions_yml():
+    assert not checklist_stale(ROOT), "run `make validate` and commit domain.yml"
+
+
+def test_the_checklist_markers_removed_from_the_domain_are_explained(project):
+    edit(project / "domain.yml", "  # >>> checklist questions,", "  # checklist questions,")
+    message = only_error(project)
+    assert "the lines marking the checklist questions are missing or repeated" in message
 
 
 def test_a_training_example_copied_from_the_held_out_questions_is_refused(project):
@@ -272,11 +315,12 @@ def test_the_report_says_when_all_is_well():
 def test_a_message_stating_the_wrong_number_of_conditions_is_named(project):
     edit(
         project / "domain.yml",
-        "Let's go through the 15 conditions",
+        "Let's go through the {checklist_length} conditions",
         "Let's go through the 14 conditions",
     )
     message = only_error(project)
-    assert "'utter_checklist_intro' says 14 conditions, but conditions.yml has 15" in message
+    total = len(condition_keys())
+    assert f"'utter_checklist_intro' says 14 conditions, but conditions.yml has {total}" in message
 
 
 def test_a_red_flag_rule_that_misses_its_own_example_is_named(project):
@@ -300,3 +344,20 @@ def test_a_rule_file_for_no_category_is_named(project):
     (rules / "cold_burn.yml").rename(rules / "frostbite.yml")
     message = only_error(project)
     assert "'frostbite' is not a category" in message and "categories.yml" in message
+
+
+def test_a_rule_that_resumes_the_checklist_where_the_reader_ends_it_is_named(project):
+    edit(
+        project / "data/rules/emergency.yml",
+        "  - action: utter_emergency\n  - action: action_deactivate_loop\n  - active_loop: null\n",
+        "  - action: utter_emergency\n  - action: checklist_form\n"
+        "  - active_loop: checklist_form\n",
+    )
+    assert "'emergency' should have a rule that ends the checklist" in only_error(project)
+
+
+def test_an_interruption_without_its_rule_is_named(project):
+    edit(project / "data/rules/checklist.yml", "  - intent: bot_challenge\n", "  - intent: greet\n")
+    found = errors(project)
+    assert any("'bot_challenge' should have a rule that resumes" in e for e in found), found
+    assert any("'greet' has a rule, but the checklist reader does not" in e for e in found), found

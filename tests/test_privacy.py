@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import sqlite3
 
+import pytest
+
 FLAGGED_WORDS = ("epilepsy", "seizure_history", "pacemaker", "implants_or_pacemaker")
 
 
@@ -53,6 +55,7 @@ def test_checklist_answers_never_reach_the_logs(assistant):
         assert not [w for w in FLAGGED_WORDS if w in text], log
 
 
+@pytest.mark.server
 def test_a_crashing_action_mid_checklist_leaves_no_health_data_in_either_log(tmp_path):
     from bot.measure.launcher import start_assistant
     from tests.support.crashing_actions import CRASH_TEXT

@@ -8,6 +8,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from bot.staff.report import Score, gate_failures, heldout_pairs, load_baseline, scores
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -49,6 +51,7 @@ def move_topic_examples(nlu: Path, source: str, target: str, keep: int) -> None:
     nlu.write_text("".join(lines), encoding="utf-8")
 
 
+@pytest.mark.training
 def test_a_damaged_topic_fails_the_gate_by_name(tmp_path):
     project = tmp_path / "project"
     project.mkdir()

@@ -37,3 +37,9 @@ def test_an_unknown_setting_is_reported_by_name(tmp_path):
 
 def test_every_setting_becomes_a_slot_of_the_same_name(domain):
     assert set(ClinicSettings().as_slots()) <= set(domain["slots"])
+
+
+def test_the_domains_initial_values_are_the_settings_defaults(domain):
+    # What visitors read if the action server is down: the same honest defaults.
+    initial = {name: domain["slots"][name].get("initial_value") for name in domain["slots"]}
+    assert {k: initial[k] for k in ClinicSettings().as_slots()} == ClinicSettings().as_slots()

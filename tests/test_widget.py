@@ -7,6 +7,8 @@ from pathlib import Path
 import pytest
 import requests
 
+from tests.support.checklist import numbered
+
 pytestmark = [pytest.mark.server, pytest.mark.browser]
 
 ARTIFACTS = Path(__file__).resolve().parent.parent / "artifacts"
@@ -77,7 +79,7 @@ def test_the_checklist_runs_to_the_end_with_the_buttons(page):
     open_widget(page)
     ask(page, "can I do cryotherapy?")
     for number in range(1, 16):
-        wait_for_bot_text(page, f"({number}/15)")
+        wait_for_bot_text(page, numbered(number))
         page.locator(".cryo-chat__choices").last.get_by_role("button", name="No").click()
     wait_for_bot_text(page, "not a medical clearance")
     assert page.locator(".cryo-chat__choices").count() == 0  # used buttons disappear
@@ -109,7 +111,7 @@ def stored_conversation(page):
 def test_delete_my_data_also_forgets_the_copy_in_the_browser(page, assistant):
     open_widget(page)
     ask(page, "I have asthma, can I still do cryotherapy?")
-    wait_for_bot_text(page, "(2/15)")
+    wait_for_bot_text(page, numbered(2))
     before = stored_conversation(page)["sender"]
     ask(page, "delete my data")
     wait_for_bot_text(page, "can't be undone")
@@ -140,11 +142,11 @@ def test_keyboard_only(page):
     assert page.get_by_label("Your message").evaluate("node => node === document.activeElement")
     page.keyboard.type("check if it's safe for me")
     page.keyboard.press("Enter")
-    wait_for_bot_text(page, "(1/15)")
+    wait_for_bot_text(page, numbered(1))
     page.keyboard.press("Shift+Tab")  # from the input back to the last quick reply ("No")
     page.keyboard.press("Shift+Tab")  # "Yes"
     page.keyboard.press("Enter")
-    wait_for_bot_text(page, "(2/15)")
+    wait_for_bot_text(page, numbered(2))
     page.keyboard.press("Escape")
     assert not page.get_by_role("dialog").is_visible()
     assert launcher.evaluate("node => node === document.activeElement")
@@ -220,7 +222,7 @@ def test_screenshots_on_a_phone_and_a_desktop(browser, assistant, width, height)
     page.goto(f"{assistant.url}/webhooks/widget/demo")
     open_widget(page)
     ask(page, "can I do cryotherapy?")
-    wait_for_bot_text(page, "(1/15)")
+    wait_for_bot_text(page, numbered(1))
     panel = page.get_by_role("dialog").bounding_box()
     assert panel["x"] >= 0 and panel["x"] + panel["width"] <= width  # fits the screen
     if width <= 480:

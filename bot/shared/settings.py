@@ -16,13 +16,18 @@ SETTINGS_FILE = "clinic.yml"
 
 @dataclass(frozen=True)
 class ClinicSettings:
-    """What the answers say about the clinic; each field has an env variable CLINIC_<FIELD>."""
+    """What the answers say about the clinic; each field has an env variable CLINIC_<FIELD>.
 
-    clinic_name: str = "Riverside Cryotherapy Clinic"
-    clinic_phone: str = "(555) 010-0199"
-    booking_url: str = "http://localhost:5005/book"
-    clinic_address: str = "12 Example Street, Springfield"
-    clinic_hours: str = "Monday to Friday 8am to 6pm, Saturday 9am to 1pm"
+    The defaults are what the assistant says when a clinic has not given a setting; they are
+    also the domain's initial values (a test holds them equal), used if the action server is
+    down. The clinic's own values are in clinic.yml.
+    """
+
+    clinic_name: str = "the clinic"
+    clinic_phone: str = "the clinic's phone number"
+    booking_url: str = "the clinic's website"
+    clinic_address: str = "see the clinic's website"
+    clinic_hours: str = "see the clinic's website"
     emergency_number: str = "911"
     crisis_line: str = "988"
     # How long conversations (with checklist answers) are kept: the retention job deletes

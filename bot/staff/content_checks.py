@@ -1,7 +1,7 @@
 """The project's own content checks, run by `make validate` before Rasa's validator.
 
 Each problem names the file, the line where it can, and how to fix it, in plain words for
-clinic staff. Run: python -m bot.staff.content_checks [--root PROJECT_DIR]
+clinic staff. Run: python -m bot.staff.content_checks [--root PROJECT_DIR] [--write-checklist]
 """
 
 from __future__ import annotations
@@ -19,13 +19,14 @@ import yaml
 
 from bot.shared.project import project_dir
 from bot.shared.settings import ClinicSettings, load_settings
+from bot.staff.checklist_domain import LENGTH_SLOT, ChecklistDomainError, render
+from bot.staff.checklist_domain import write as write_checklist
 
 MIN_TOPIC_EXAMPLES = 20
 MIN_INTENT_EXAMPLES = 10
 MAX_ANSWER_WORDS = 80
 FAQ_PREFIX = "faq/"
 ANSWER_PREFIX = "utter_faq/"
-CHECKLIST_FORM = "checklist_form"
 ANSWER_FIELDS = {
     "text",
     "buttons",
@@ -416,8 +417,8 @@ def expanded(text: str, slots: Dict[str, str]) -> str:
 def check_answers(
     root: Path, answer_files: Dict[str, Dict[str, Any]], problems: List[Problem]
 ) -> None:
-    known = {f.name for f in fields(ClinicSettings)}
-    slots = clinic_slots(root)
+    known = {f.name for f in fields(ClinicSettings)} | {LENGTH_SLOT}
+    slots = {**clinic_slots(root), LENGTH_SLOT: str(checklist_length(root))}
     for relative, responses in answer_files.items():
         for name, variants in responses.items():
             line = line_of(root, relative, rf"^\s*{re.escape(name)}:\s*$")
@@ -537,9 +538,16 @@ def check_faq_pairs(
 # ---------------------------------------------------------------- the checklist
 
 
-def check_checklist(
-    root: Path, conditions: Any, domain: Dict[str, Any], problems: List[Problem]
-) -> None:
+def checklist_length(root: Path) -> int:
+    try:
+        entries = yaml.safe_load((root / "conditions.yml").read_text("utf-8")) or {}
+        return len(entries.get("conditions") or {})
+    except (OSError, yaml.YAMLError, AttributeError):
+        return 0  # the file's own problem is reported by check_checklist
+
+
+def check_checklist(root: Path, conditions: Any, problems: List[Problem]) -> None:
+    """Each item has its plain name, synonyms and question; domain.yml's checklist follows it."""
     if conditions is None:
         return
     entries = conditions.get("conditions") if isinstance(conditions, dict) else None
@@ -553,21 +561,21 @@ def check_checklist(
             )
         )
         return
-    form = ((domain.get("forms") or {}).get(CHECKLIST_FORM) or {}).get("required_slots") or []
-    responses = domain.get("responses") or {}
-    slots = domain.get("slots") or {}
-    for position, (key, entry) in enumerate(entries.items(), 1):
+    for key, entry in entries.items():
         line = line_of(root, "conditions.yml", rf"^  {re.escape(str(key))}:")
         entry = entry if isinstance(entry, dict) else {}
-        if not str(entry.get("name") or "").strip():
-            problems.append(
-                Problem(
-                    "conditions.yml",
-                    line,
-                    f"the checklist item '{key}' needs 'name:' "
-                    "with plain words for it, e.g. 'name: kidney disease'.",
+        for field, how in (
+            ("name", "plain words for it, e.g. 'name: kidney disease'"),
+            ("question", 'the question visitors are asked, e.g. question: "Do you have ...?"'),
+        ):
+            if not isinstance(entry.get(field), str) or not entry[field].strip():
+                problems.append(
+                    Problem(
+                        "conditions.yml",
+                        line,
+                        f"the checklist item '{key}' needs '{field}:' with {how}.",
+                    )
                 )
-            )
         synonyms = entry.get("synonyms")
         if (
             not isinstance(synonyms, list)
@@ -582,26 +590,27 @@ def check_checklist(
                     "with a list of words visitors use for it, one per line starting with '- '.",
                 )
             )
-        check_checklist_question(
-            root, key, position, len(entries), responses.get(f"utter_ask_{key}"), problems
-        )
-        if (slots.get(key) or {}).get("type") != "bool":
-            problems.append(
-                Problem(
-                    "domain.yml",
-                    line_of(root, "domain.yml", r"^slots:"),
-                    f"the checklist item '{key}' needs a slot in domain.yml under 'slots:': "
-                    f"'{key}:' with 'type: bool', copied from another checklist item.",
-                )
-            )
-    check_stated_count(root, len(entries), responses, problems)
-    if list(form) != list(entries):
+    if not any(p.file == "conditions.yml" for p in problems):
+        check_checklist_written(root, problems)
+
+
+def check_checklist_written(root: Path, problems: List[Problem]) -> None:
+    """domain.yml's slots, form and numbered questions are the ones conditions.yml gives."""
+    from bot.staff.checklist_domain import read_questions
+
+    text = (root / "domain.yml").read_text(encoding="utf-8")
+    try:
+        current = render(text, read_questions(root)) == text
+    except ChecklistDomainError as error:
+        problems.append(Problem(error.file, None, error.message))
+        return
+    if not current:
         problems.append(
             Problem(
                 "domain.yml",
-                line_of(root, "domain.yml", rf"^  {CHECKLIST_FORM}:"),
-                "the checklist's 'required_slots' must list the items of conditions.yml, "
-                f"in the same order: {', '.join(entries)}.",
+                line_of(root, "domain.yml", r"# >>> checklist"),
+                "the checklist's questions, slots or form no longer match conditions.yml. "
+                "Run `make validate`: it writes them from conditions.yml.",
             )
         )
 
@@ -618,37 +627,49 @@ def check_stated_count(
                         "domain.yml",
                         line_of(root, "domain.yml", rf"^  {re.escape(name)}:"),
                         f"'{name}' says {stated} conditions, but conditions.yml has {count} "
-                        f"checklist items. Change the number to {count}.",
+                        f"checklist items. Write {{{LENGTH_SLOT}}} instead of the number.",
                     )
                 )
 
 
-def check_checklist_question(
-    root: Path, key: str, position: int, total: int, variants: Any, problems: List[Problem]
-) -> None:
-    name = f"utter_ask_{key}"
-    line = line_of(root, "domain.yml", rf"^  {re.escape(name)}:")
-    texts = [text for _, text in response_texts({name: variants})] if variants else []
-    if not texts or not all(isinstance(t, str) and t.strip() for t in texts):
-        problems.append(
-            Problem(
-                "domain.yml",
-                line,
-                f"the checklist item '{key}' needs its question: add "
-                f"'{name}:' under 'responses:' in domain.yml, copied from another question.",
+def checklist_rule_intents(rule_files: Dict[str, Any]) -> Dict[str, set]:
+    """Per intent said during the checklist, what its rules do next: 'resumes' or 'ends'."""
+    found: Dict[str, set] = defaultdict(set)
+    for data in rule_files.values():
+        for rule in (data or {}).get("rules") or []:
+            during = {"active_loop": "checklist_form"} in (rule.get("condition") or [])
+            steps = rule.get("steps") or []
+            if not during or not steps or "intent" not in steps[0]:
+                continue
+            ends = {"active_loop": None} in steps
+            found[steps[0]["intent"]].add("ends" if ends else "resumes")
+    return found
+
+
+def check_checklist_rules(rule_files: Dict[str, Any], problems: List[Problem]) -> None:
+    """data/rules/ interrupts and ends the checklist for the intents the checklist reader hands
+    back (bot/shared/checklist_answers.py), and for no other."""
+    from bot.shared.checklist_answers import INTERRUPTIONS, LEAVES_THE_CHECKLIST
+
+    expected = {i: {"resumes"} for i in INTERRUPTIONS - LEAVES_THE_CHECKLIST}
+    expected.update({i: {"ends"} for i in LEAVES_THE_CHECKLIST})
+    found = checklist_rule_intents(rule_files)
+    reader = "bot/shared/checklist_answers.py"
+    for intent in sorted(set(expected) | set(found)):
+        want, have = expected.get(intent), found.get(intent)
+        if want == have:
+            continue
+        if want is None:
+            message = (
+                f"during the checklist, '{intent}' has a rule, but the checklist reader does "
+                f"not hand it back: add it to INTERRUPTIONS in {reader} or remove the rule."
             )
-        )
-        return
-    for text in texts:
-        if not text.startswith(f"({position}/{total}) "):
-            problems.append(
-                Problem(
-                    "domain.yml",
-                    line,
-                    f"the question {name} must start with "
-                    f"'({position}/{total}) ', its place in the checklist.",
-                )
+        else:
+            message = (
+                f"during the checklist, '{intent}' should have a rule that {min(want)} the "
+                f"checklist ({reader}); the rules {'/'.join(sorted(have or {'have none'}))}."
             )
+        problems.append(Problem("data/rules", None, message))
 
 
 # ---------------------------------------------------------------- triage's rules
@@ -726,9 +747,10 @@ def check_project(root: Path) -> List[Problem]:
     domain = read_yaml(root, "domain.yml", problems)
     conditions = read_yaml(root, "conditions.yml", problems)
     settings = read_yaml(root, "clinic.yml", problems)
-    for relative in (
-        data_files(root, "rules") + data_files(root, "stories") + test_conversation_files(root)
-    ):
+    rules = {
+        relative: read_yaml(root, relative, problems) for relative in data_files(root, "rules")
+    }
+    for relative in data_files(root, "stories") + test_conversation_files(root):
         read_yaml(root, relative, problems)
     if any(p.blocking for p in problems):
         return problems  # later checks would only repeat an unreadable file's problem
@@ -748,9 +770,11 @@ def check_project(root: Path) -> List[Problem]:
         root, examples, {k: v for k, v in answer_files.items() if k != "domain.yml"}, problems
     )
     check_answers(root, answer_files, problems)
-    check_checklist(root, conditions, domain, problems)
+    check_checklist(root, conditions, problems)
+    check_stated_count(root, checklist_length(root), domain.get("responses") or {}, problems)
     check_clinic_settings(root, settings, problems)
     check_triage_rules(root, problems)
+    check_checklist_rules(rules, problems)
     return problems
 
 
@@ -775,7 +799,21 @@ def report(problems: Iterable[Problem]) -> Tuple[str, bool]:
 def main(argv: Optional[List[str]] = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--root", type=Path, default=project_dir(), help="the project folder")
-    text, ok = report(check_project(parser.parse_args(argv).root))
+    parser.add_argument(
+        "--write-checklist",
+        action="store_true",
+        help="first write domain.yml's checklist part from conditions.yml (make validate does)",
+    )
+    args = parser.parse_args(argv)
+    if args.write_checklist:
+        try:
+            if write_checklist(args.root):
+                print(
+                    "domain.yml: the checklist's questions, slots and form follow conditions.yml."
+                )
+        except (ChecklistDomainError, yaml.YAMLError, OSError):
+            pass  # check_project says what is wrong, in plain words
+    text, ok = report(check_project(args.root))
     print(text)
     return 0 if ok else 1
 
