@@ -12,11 +12,13 @@ from rasa_sdk.types import DomainDict
 
 from bot.shared.checklist_answers import LEAVES_THE_CHECKLIST, checklist_reading
 from bot.shared.condition_matcher import ConditionMatcher
-from bot.shared.conditions import (
+from bot.shared.conditions import condition_keys, plain_name
+from bot.shared.names import (
     CONDITION_ENTITY,
+    FLAGGED_CONDITIONS,
     NEGATED_CONDITION_ENTITY,
-    condition_keys,
-    plain_name,
+    REQUESTED_SLOT,
+    SCREENING_RESULT,
 )
 from bot.shared.settings import load_settings
 
@@ -88,7 +90,7 @@ class ActionStartChecklist(Action):
     ) -> List[EventType]:
         stated = stated_conditions(tracker)
         events: List[EventType] = [SlotSet(key, stated.get(key)) for key in condition_keys()]
-        events += [SlotSet("screening_result", None), SlotSet("flagged_conditions", None)]
+        events += [SlotSet(SCREENING_RESULT, None), SlotSet(FLAGGED_CONDITIONS, None)]
         dispatcher.utter_message(response="utter_checklist_intro")
         reported = [plain_name(k) for k, has_it in stated.items() if has_it]
         if reported:
@@ -138,7 +140,7 @@ class ValidateChecklistForm(FormValidationAction):
     async def get_extraction_events(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> List[EventType]:
-        asked = tracker.get_slot("requested_slot")
+        asked = tracker.get_slot(REQUESTED_SLOT)
         intent = latest_intent(tracker)
         text = tracker.latest_message.get("text") or ""
         if asked not in condition_keys():
@@ -178,7 +180,7 @@ class ActionScreeningSummary(Action):
         flagged = [key for key in condition_keys() if tracker.get_slot(key) is True]
         dispatcher.utter_message(text=summary_text(flagged))
         result = CONTRAINDICATED if flagged else CLEAR
-        return [SlotSet("screening_result", result), SlotSet("flagged_conditions", flagged)]
+        return [SlotSet(SCREENING_RESULT, result), SlotSet(FLAGGED_CONDITIONS, flagged)]
 
 
 # Conditions where seeing a doctor soon matters more than the booking.

@@ -8,7 +8,8 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, UserUtteranceReverted
 from rasa_sdk.executor import CollectingDispatcher
 
-FALLBACK_INTENT = "nlu_fallback"
+from bot.shared.names import NLU_FALLBACK as FALLBACK_INTENT
+
 # After this many misses in a row, offer the clinic's contact instead of another "rephrase".
 MISSES_BEFORE_CONTACT = 2
 

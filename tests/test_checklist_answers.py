@@ -189,8 +189,9 @@ def test_a_later_yes_or_a_doubt_is_never_hidden_by_an_earlier_no(matcher, asked,
 
 
 @pytest.mark.parametrize("text", ["adult soon", "adult in a few weeks", "Adult? I wish"])
-def test_adult_said_of_the_future_is_no_age(matcher, text):
-    assert value(matcher, "under_18", text) is not False
+def test_adult_said_of_the_future_is_no_age_and_the_question_is_asked_again(matcher, text):
+    # None keeps the form on the age question: never a "no" to being under 18.
+    assert value(matcher, "under_18", text) is None
 
 
 @pytest.mark.parametrize(

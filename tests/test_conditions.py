@@ -4,6 +4,8 @@ from bot.shared.ages import answered_age, stated_age
 from bot.shared.condition_matcher import ConditionMatcher
 from bot.shared.conditions import condition_keys, load_conditions
 
+# The article's conditions, whose keys other systems read in flagged_conditions: none may be
+# renamed or dropped without the medical lead; a clinic may add its own after them.
 CONTRACT = [
     "respiratory_illness",
     "recent_heart_attack",
@@ -32,8 +34,8 @@ def found(matcher, text):
     return {(m.key, m.negated) for m in matcher.find(text)}
 
 
-def test_the_checklist_uses_exactly_the_contract_vocabulary_in_order():
-    assert condition_keys() == CONTRACT
+def test_the_checklist_keeps_the_contract_vocabulary_in_order():
+    assert condition_keys()[: len(CONTRACT)] == CONTRACT
     assert all(c.name and c.synonyms for c in load_conditions().values())
 
 

@@ -197,16 +197,16 @@ def test_a_condition_added_to_conditions_yml_is_asked_last_with_its_number(proje
     total = len(condition_keys()) + 1
     with (project / "conditions.yml").open("a", encoding="utf-8") as conditions:
         conditions.write(
-            "\n  cold_urticaria:\n    name: cold urticaria\n"
-            '    question: "Do you get hives from the cold?"\n    synonyms:\n      - hives\n'
+            "\n  frostnip_history:\n    name: frostnip\n"
+            '    question: "Have you had frostnip?"\n    synonyms:\n      - frostnip\n'
         )
     assert write_checklist(project)
     domain = yaml.safe_load((project / "domain.yml").read_text(encoding="utf-8"))
-    assert domain["forms"]["checklist_form"]["required_slots"][-1] == "cold_urticaria"
-    assert domain["slots"]["cold_urticaria"]["type"] == "bool"
+    assert domain["forms"]["checklist_form"]["required_slots"][-1] == "frostnip_history"
+    assert domain["slots"]["frostnip_history"]["type"] == "bool"
     assert domain["slots"]["checklist_length"]["initial_value"] == str(total)
-    asked = domain["responses"]["utter_ask_cold_urticaria"][0]
-    assert asked["text"] == f"({total}/{total}) Do you get hives from the cold?"
+    asked = domain["responses"]["utter_ask_frostnip_history"][0]
+    assert asked["text"] == f"({total}/{total}) Have you had frostnip?"
     assert [b["payload"] for b in asked["buttons"]] == ["/affirm", "/deny"]
     assert domain["responses"]["utter_ask_anemia"][0]["text"].startswith(f"(7/{total}) ")
     assert errors(project) == []

@@ -10,6 +10,8 @@ from bot.shared.conditions import condition_keys
 from bot.shared.settings import load_settings
 from tests.support.checklist import checklist_length, numbered
 
+SETTINGS = load_settings()  # the clinic's numbers, as the servers read them
+
 pytestmark = pytest.mark.server
 
 
@@ -36,7 +38,7 @@ def test_an_faq_is_answered(assistant):
 
 def test_the_greeting_says_it_is_not_medical_advice_and_what_to_do_in_an_emergency(assistant):
     text = joined(assistant.texts(new_sender(), "hello"))
-    assert "not medical advice" in text and "911" in text
+    assert "not medical advice" in text and SETTINGS.emergency_number in text
 
 
 @pytest.mark.parametrize(
@@ -82,19 +84,19 @@ def test_a_very_long_message_is_answered_from_its_start(assistant):
 def test_two_misses_in_a_row_offer_the_clinics_contact(assistant):
     sender = new_sender()
     assert "another way" in joined(assistant.texts(sender, "zxqv plor blem"))
-    assert load_settings().clinic_phone in joined(assistant.texts(sender, "wibble wobble flarn"))
+    assert SETTINGS.clinic_phone in joined(assistant.texts(sender, "wibble wobble flarn"))
 
 
 def test_an_emergency_is_sent_to_emergency_care(assistant):
     text = joined(
         assistant.texts(new_sender(), "I suddenly can't feel my legs and I've wet myself")
     )
-    assert "911" in text and "emergency room" in text
+    assert SETTINGS.emergency_number in text and "emergency room" in text
 
 
 def test_suicidal_thoughts_get_the_crisis_line_first(assistant):
     text = joined(assistant.texts(new_sender(), "I don't want to live anymore"))
-    assert text.startswith("I'm really sorry") and "988" in text
+    assert text.startswith("I'm really sorry") and SETTINGS.crisis_line in text
 
 
 def test_a_red_flag_past_the_first_1000_characters_still_gets_the_emergency_answer(assistant):
@@ -106,12 +108,12 @@ def test_a_red_flag_past_the_first_1000_characters_still_gets_the_emergency_answ
     )
     assert len(message) > 1200
     texts = assistant.texts(new_sender(), message)
-    assert "911" in texts[0] and "emergency room" in texts[0]
+    assert SETTINGS.emergency_number in texts[0] and "emergency room" in texts[0]
 
 
 def test_urgent_symptoms_after_a_session_get_a_doctor_today(assistant):
     text = joined(assistant.texts(new_sender(), "my toes are blistered since my cryo session"))
-    assert "doctor's attention today" in text and "911" in text
+    assert "doctor's attention today" in text and SETTINGS.emergency_number in text
 
 
 def test_someone_else_in_trouble_gets_an_answer_for_the_person_helping(assistant):
@@ -122,15 +124,18 @@ def test_someone_else_in_trouble_gets_an_answer_for_the_person_helping(assistant
 
 
 @pytest.mark.parametrize(
-    "message",
+    "message, answered_with",
     [
-        "I fell off my bike as a kid, is cryo ok for me?",
-        "this back pain is killing me, how often should I go?",
+        # An old injury and a suitability question: the checklist starts.
+        ("I fell off my bike as a kid, is cryo ok for me?", "conditions that rule out"),
+        # A figure of speech and a question: the back-pain answer, then the question's.
+        ("this back pain is killing me, how often should I go?", "every three weeks"),
     ],
 )
-def test_the_past_and_figures_of_speech_raise_no_alarm(assistant, message):
+def test_the_past_and_figures_of_speech_raise_no_alarm(assistant, message, answered_with):
     text = joined(assistant.texts(new_sender(), message))
     assert "medical emergency" not in text and "doctor's attention today" not in text
+    assert answered_with in text, text
 
 
 @pytest.mark.parametrize(
@@ -150,7 +155,8 @@ def test_plain_back_pain_gets_help_and_the_signs_to_watch_never_an_alarm(
     assert "medical emergency" not in text and "doctor's attention today" not in text
     assert "I can't assess pain or its cause" in text
     assert ("numbness between their legs" if helper else "numbness between your legs") in text
-    assert "call 911 now" in text.lower() and "may help" in text
+    emergency_number = SETTINGS.emergency_number
+    assert f"call {emergency_number} now" in text.lower() and "may help" in text
 
 
 def test_back_pain_with_a_question_gets_the_back_pain_answer_and_the_faq_answer(assistant):
@@ -168,8 +174,10 @@ def test_ice_or_heat_at_home_gets_an_honest_answer_and_when_to_see_a_doctor(assi
 
 def test_every_reply_that_does_not_understand_gives_the_emergency_number(assistant):
     sender = new_sender()
-    assert "If this is an emergency, call 911 now." in joined(assistant.texts(sender, "zxqv plor"))
-    assert "If this is an emergency, call 911 now." in joined(
+    assert f"If this is an emergency, call {SETTINGS.emergency_number} now." in joined(
+        assistant.texts(sender, "zxqv plor")
+    )
+    assert f"If this is an emergency, call {SETTINGS.emergency_number} now." in joined(
         assistant.texts(sender, "wibble flarn")
     )
 
@@ -180,7 +188,7 @@ def test_every_reply_that_does_not_understand_gives_the_emergency_number(assista
 def test_a_question_no_topic_answers_gets_the_honest_answer(assistant, question):
     text = joined(assistant.texts(new_sender(), question))
     assert text.startswith("I'm sorry, I don't have information on that.")
-    assert load_settings().clinic_phone in text
+    assert SETTINGS.clinic_phone in text
 
 
 def test_a_new_topic_answers_from_the_clinics_settings_and_says_so_when_it_has_none(assistant):
@@ -310,7 +318,7 @@ def test_an_emergency_mid_checklist_is_answered_at_once(assistant):
     sender = new_sender()
     start_checklist(assistant, sender)
     text = joined(assistant.texts(sender, "I have crushing chest pain right now"))
-    assert "911" in text
+    assert SETTINGS.emergency_number in text
     assert assistant.tracker(sender)["active_loop"] in ({}, None, {"name": None})
 
 

@@ -13,6 +13,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Dict, Iterable, List, Optional
 
+from bot.shared import names
 from bot.shared.ages import ADULT_AGE, answered_age, stated_age
 from bot.shared.condition_matcher import ConditionMatcher, ConditionMention, clause_span
 from bot.shared.conditions import plain_name
@@ -27,21 +28,21 @@ AGE_QUESTION = "under_18"
 HISTORY = "_history"  # the questions about having ever had it
 HEART_ATTACK_QUESTION = "recent_heart_attack"
 NUMBERED = {"1": True, "2": False}
-YES_INTENTS, NO_INTENTS, UNSURE_INTENTS = {"affirm"}, {"deny"}, {"unsure"}
+YES_INTENTS, NO_INTENTS, UNSURE_INTENTS = {names.AFFIRM}, {names.DENY}, {names.UNSURE}
 # Messages the checklist hands back to the rules (answered, then the same question again)...
 INTERRUPTIONS = {
-    "faq",
-    "not_covered",
-    "stop",
-    "emergency",
-    "urgent",
-    "back_pain_report",
-    "medical_advice",
-    "human_handoff",
-    "bot_challenge",
+    names.FAQ,
+    names.NOT_COVERED,
+    names.STOP,
+    names.EMERGENCY,
+    names.URGENT,
+    names.BACK_PAIN_REPORT,
+    names.MEDICAL_ADVICE,
+    names.HUMAN_HANDOFF,
+    names.BOT_CHALLENGE,
 }
 # ...and those that end it.
-LEAVES_THE_CHECKLIST = {"stop", "emergency", "delete_my_data"}
+LEAVES_THE_CHECKLIST = {names.STOP, names.EMERGENCY, names.DELETE_MY_DATA}
 
 # "What's that?" said back: they cannot know whether they have it, so it is doubt, whatever follows.
 ASKED_WHAT_IT_IS = re.compile(

@@ -9,12 +9,13 @@ from typing import Dict, List, Optional, Tuple
 
 import yaml
 
+from bot.shared.names import (  # noqa: F401 (read here by the NLU's extractor)
+    CONDITION_ENTITY,
+    NEGATED_CONDITION_ENTITY,
+)
 from bot.shared.project import project_file
 
 CONDITIONS_FILE = "conditions.yml"
-# Entity names the NLU component emits and the checklist actions read.
-CONDITION_ENTITY = "condition"
-NEGATED_CONDITION_ENTITY = "no_condition"
 
 
 @dataclass(frozen=True)

@@ -5,9 +5,11 @@ from __future__ import annotations
 
 from typing import Any, Dict, Optional, Text
 
+from bot.shared import names
+
 OPEN_SET = "open_set"
 # Intents the pipeline puts above the classifier's own reading of the message.
-SET_BY_TRIAGE = {"back_pain_report", "emergency", "urgent", "nlu_fallback"}
+SET_BY_TRIAGE = {names.BACK_PAIN_REPORT, names.EMERGENCY, names.URGENT, names.NLU_FALLBACK}
 
 
 def asked_topic(latest_message: Dict[Text, Any]) -> Optional[str]:
@@ -28,4 +30,4 @@ def asked_uncovered(latest_message: Dict[Text, Any]) -> bool:
         for r in latest_message.get("intent_ranking") or []
         if r.get("name") not in SET_BY_TRIAGE
     ]
-    return open_set.get("covered") is False and ranking[:1] == ["not_covered"]
+    return open_set.get("covered") is False and ranking[:1] == [names.NOT_COVERED]

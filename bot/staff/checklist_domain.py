@@ -18,11 +18,12 @@ from typing import Dict, List, Optional
 import yaml
 
 from bot.shared.conditions import CONDITIONS_FILE
+from bot.shared.names import CHECKLIST_LENGTH
 from bot.shared.project import project_dir
 
 DOMAIN_FILE = "domain.yml"
 # The slot the intro answer reads ("Let's go through the {checklist_length} conditions").
-LENGTH_SLOT = "checklist_length"
+LENGTH_SLOT = CHECKLIST_LENGTH
 YES_NO_BUTTONS = (
     '    buttons:\n    - title: "Yes"\n      payload: "/affirm"\n'
     '    - title: "No"\n      payload: "/deny"\n'

@@ -17,6 +17,7 @@ from typing import Any, Dict, Iterable, Iterator, List, Optional, Tuple
 
 import yaml
 
+from bot.shared import names
 from bot.shared.project import project_dir
 from bot.shared.settings import ClinicSettings, load_settings
 from bot.staff.checklist_domain import LENGTH_SLOT, ChecklistDomainError, render
@@ -637,7 +638,7 @@ def checklist_rule_intents(rule_files: Dict[str, Any]) -> Dict[str, set]:
     found: Dict[str, set] = defaultdict(set)
     for data in rule_files.values():
         for rule in (data or {}).get("rules") or []:
-            during = {"active_loop": "checklist_form"} in (rule.get("condition") or [])
+            during = {"active_loop": names.CHECKLIST_FORM} in (rule.get("condition") or [])
             steps = rule.get("steps") or []
             if not during or not steps or "intent" not in steps[0]:
                 continue

@@ -28,18 +28,18 @@ import yaml
 from rapidfuzz import fuzz
 
 from bot.measure.heldout import quiet_rasa_logs
-from bot.shared.conditions import CONDITION_ENTITY, NEGATED_CONDITION_ENTITY
+from bot.shared import names
 from bot.shared.project import project_file
+from bot.shared.text import normalise_quotes
 
 Events = List[Dict[str, Any]]  # one conversation's events, as Rasa stores them
-FALLBACK_INTENT = "nlu_fallback"
+FALLBACK_INTENT = names.NLU_FALLBACK
 FALLBACK_ACTIONS = {"action_fallback", "action_default_fallback"}
 # Actions that do not answer the visitor (listening, starting a session).
 SILENT_ACTIONS = {"action_listen", "action_session_start", "action_unlikely_intent"}
-CHECKLIST_FORM = "checklist_form"
 # Privacy: health details and emergencies are never read into the report.
-PRIVATE_INTENTS = {"inform_condition", "emergency", "urgent"}
-PRIVATE_ENTITIES = {CONDITION_ENTITY, NEGATED_CONDITION_ENTITY, "care_kind"}
+PRIVATE_INTENTS = {names.INFORM_CONDITION, names.EMERGENCY, names.URGENT}
+PRIVATE_ENTITIES = {names.CONDITION_ENTITY, names.NEGATED_CONDITION_ENTITY, names.CARE_KIND}
 PRIVATE_ACTIONS = {"utter_emergency", "utter_urgent"}
 # Below even odds an answer is as likely wrong as right (below 0.3 the fallback takes over).
 LOW_INTENT_CONFIDENCE = 0.5
@@ -57,7 +57,7 @@ NEW_TOPIC = "faq/NEW_TOPIC"
 NOT_UNDERSTOOD, UNSURE, ASKED_AGAIN = "not understood", "answered, unsure", "asked again"
 # Questions that got "I don't have information on that": a topic staff may want to add.
 NOT_COVERED = "not covered"
-NOT_COVERED_INTENT = "not_covered"
+NOT_COVERED_INTENT = names.NOT_COVERED
 # Visitors telling the assistant it missed the point (matched on normalised text).
 COMPLAINT = re.compile(
     r"\bnot what i\b|\bnot my question\b|\bwrong answer\b|\bi meant\b|\bmisunderst"
@@ -132,7 +132,7 @@ def clean_text(text: str) -> str:
 
 
 def normalise(text: str) -> str:
-    lowered = clean_text(text).casefold().replace("'", "").replace("’", "")
+    lowered = normalise_quotes(clean_text(text).casefold()).replace("'", "")
     words = re.sub(r"[^\w\s]|_", " ", lowered).split()
     # Emoji-only messages have no words left: keep them apart from each other.
     return " ".join(words) or lowered
@@ -159,14 +159,14 @@ def intent_name(parse: Dict[str, Any]) -> Optional[str]:
 
 def selected_topic(parse: Dict[str, Any]) -> Tuple[Optional[str], float]:
     selectors = parse.get("response_selector") or {}
-    response = (selectors.get("faq") or selectors.get("default") or {}).get("response") or {}
+    response = (selectors.get(names.FAQ) or selectors.get("default") or {}).get("response") or {}
     return response.get("intent_response_key"), float(response.get("confidence") or 0.0)
 
 
 def low_confidence(parse: Dict[str, Any]) -> bool:
     if float((parse.get("intent") or {}).get("confidence", 1.0)) < LOW_INTENT_CONFIDENCE:
         return True
-    return intent_name(parse) == "faq" and selected_topic(parse)[1] < LOW_TOPIC_CONFIDENCE
+    return intent_name(parse) == names.FAQ and selected_topic(parse)[1] < LOW_TOPIC_CONFIDENCE
 
 
 def likely_label(parse: Dict[str, Any]) -> Optional[str]:
@@ -175,7 +175,7 @@ def likely_label(parse: Dict[str, Any]) -> Optional[str]:
     if not ranking:
         return None
     label, confidence = ranking[0].get("name"), float(ranking[0].get("confidence") or 0.0)
-    if label == "faq":
+    if label == names.FAQ:
         label, confidence = selected_topic(parse)
     return label if confidence >= SUGGESTION_MIN_CONFIDENCE else None
 
@@ -188,7 +188,7 @@ def turns_of(events: Events) -> List[Turn]:
         if kind == "session_started":
             session, in_checklist = session + 1, False
         elif kind == "active_loop":
-            in_checklist = event.get("name") == CHECKLIST_FORM
+            in_checklist = event.get("name") == names.CHECKLIST_FORM
         elif kind == "user":
             turns.append(
                 Turn(
@@ -423,20 +423,22 @@ def mark_handled(path: Path, groups: List[Group], ids: List[str]) -> None:
 
 def check_conversations_exist(config: Any, endpoints: Path) -> None:
     """Rasa's SQL store would create a missing SQLite file, and retry an unreachable server."""
-    from bot.production.endpoints import DatabaseUnavailable, check_database, database_url
+    from bot.production.endpoints import (
+        DatabaseUnavailable,
+        NoDatabaseFile,
+        check_database,
+        database_url,
+    )
 
     url = database_url(config)
-    if url.get_backend_name() == "sqlite":
-        if not url.database or not Path(url.database).is_file():
-            where = Path(url.database or "?").resolve()
-            raise ReviewError(
-                f"There is no conversation database at {where} yet: start the "
-                "assistant and talk to it first, or pass --endpoints with the "
-                "endpoints file the server uses."
-            )
-        return
     try:
-        check_database(url)
+        check_database(url, existing_file=True)
+    except NoDatabaseFile:
+        raise ReviewError(
+            f"There is no conversation database at {Path(url.database or '?').resolve()} yet: "
+            "start the assistant and talk to it first, or pass --endpoints with the "
+            "endpoints file the server uses."
+        ) from None
     except DatabaseUnavailable:
         raise ReviewError(
             f"Can't reach the conversation database at {url.host or 'localhost'}: "
