@@ -1,19 +1,24 @@
-"""Request validation of the REST channel, without a server."""
+"""Request validation of the REST channel and the intake every channel shares, without a server."""
 
 import json
 
 import pytest
+from rasa.core.channels.channel import CollectingOutputChannel, UserMessage
 
-from bot.channels.rest import (
+from bot.channels.intake import (
+    CLIENT_ADDRESS,
     EMPTY_MESSAGE_REPLY,
     LONG_MESSAGE_NOTE,
     MAX_MESSAGE_CHARS,
-    BadRequest,
     IncomingMessage,
-    ValidatedRestInput,
-    parse_request,
+    Intake,
+    failure_reply,
+    rate_limited_reply,
     shorten,
 )
+from bot.channels.rate_limit import ChannelLimits
+from bot.channels.rest import BadRequest, ValidatedRestInput, parse_request
+from bot.shared.metadata import FULL_TEXT
 
 
 def body(obj) -> bytes:
@@ -65,10 +70,11 @@ def test_long_messages_are_cut_at_a_word_boundary():
 
 class Recorder:
     def __init__(self, reply=None, fail=False):
-        self.received, self.reply, self.fail = [], reply, fail
+        self.received, self.metadata, self.reply, self.fail = [], [], reply, fail
 
     async def __call__(self, message):
         self.received.append(message.text)
+        self.metadata.append(message.metadata)
         if self.fail:
             raise RuntimeError("boom")
         if self.reply:
@@ -96,3 +102,68 @@ async def test_a_failure_inside_the_bot_gets_an_apology_not_silence():
     )
     assert len(replies) == 1 and replies[0]["text"].startswith("Sorry, something went wrong")
     assert "(555) 010-0199" in replies[0]["text"]
+
+
+# ---- the same intake behind a messaging connector (Intake.guard) ---------------------------
+
+
+def guarded(recorder, per_sender="off", per_ip="off"):
+    """What a connector calls instead of on_new_message, and the output its replies go to."""
+    limits = ChannelLimits.from_environ(
+        {"RATE_LIMIT_PER_SENDER": per_sender, "RATE_LIMIT_PER_IP": per_ip}
+    )
+    return Intake(limits).guard(recorder, "twilio"), CollectingOutputChannel()
+
+
+def texts(output):
+    return [m["text"] for m in output.messages]
+
+
+async def test_a_connectors_long_message_is_cut_with_its_whole_text_kept_and_the_note_sent():
+    recorder = Recorder(reply="answer")
+    guard, output = guarded(recorder)
+    text = "word " * 300 + "chest pain"
+    await guard(UserMessage(text, output, "+15550001", input_channel="twilio"))
+    assert recorder.received == [shorten(text.strip())]
+    assert recorder.metadata == [{FULL_TEXT: text.strip()}]
+    assert texts(output) == ["answer", LONG_MESSAGE_NOTE]
+
+
+async def test_a_connectors_sender_over_a_limit_is_told_in_the_clinics_words():
+    recorder = Recorder(reply="answer")
+    guard, output = guarded(recorder, per_sender="1/60")
+    for _ in range(2):
+        await guard(UserMessage("hi", output, "+15550001", input_channel="twilio"))
+    assert texts(output) == ["answer", rate_limited_reply()]
+    assert recorder.received == ["hi"]
+
+
+async def test_a_connectors_ip_over_its_limit_is_told_too():
+    recorder = Recorder(reply="answer")
+    guard, output = guarded(recorder, per_ip="1/60")
+    CLIENT_ADDRESS.set(("203.0.113.7", None))
+    for sender in ("+15550001", "+15550002"):
+        await guard(UserMessage("hi", output, sender, input_channel="twilio"))
+    assert texts(output) == ["answer", rate_limited_reply()]
+
+
+@pytest.mark.parametrize("recorder", [Recorder(), Recorder(fail=True)], ids=["silent", "raises"])
+async def test_a_connectors_bot_that_answers_nothing_gets_the_apology(recorder):
+    guard, output = guarded(recorder)
+    await guard(UserMessage("hi", output, "+15550001", input_channel="twilio"))
+    assert texts(output) == [failure_reply()] and "(555) 010-0199" in failure_reply()
+
+
+@pytest.mark.parametrize("sender", ["", "\ud800", "s" * 129])
+async def test_a_connectors_message_from_an_unusable_sender_id_is_dropped(sender):
+    recorder = Recorder(reply="answer")
+    guard, output = guarded(recorder)
+    await guard(UserMessage("hi", output, sender, input_channel="twilio"))
+    assert recorder.received == [] and output.messages == []
+
+
+async def test_a_connectors_empty_message_gets_the_prompt():
+    recorder = Recorder(reply="answer")
+    guard, output = guarded(recorder)
+    await guard(UserMessage("   ", output, "+15550001", input_channel="twilio"))
+    assert texts(output) == [EMPTY_MESSAGE_REPLY] and recorder.received == []

@@ -7,6 +7,9 @@ the server, and the server must still answer a normal question afterwards.
 
 Every webhook answer is also checked against the channel's own validation (bot.channels.rest's
 parse_request, run here on the same bytes): the status and the error it predicts, or 429.
+The messaging channels' webhooks (Twilio, Telegram, Messenger, Slack) get hostile bodies signed
+as their providers sign them, so that they pass the signature check and reach the connector and
+the intake: the provider's usual answer or a 400, never a 5xx or a hang.
 Examples are derandomized, so CI runs the same requests every time.
 
 If an example kills or hangs the shared server, the test fails with that request (no
@@ -23,7 +26,7 @@ import subprocess
 import time
 from pathlib import Path
 from typing import Dict, Optional, Tuple
-from urllib.parse import quote, urlsplit
+from urllib.parse import quote, urlencode, urlsplit
 
 import pytest
 import requests
@@ -32,6 +35,20 @@ from hypothesis import strategies as st
 
 from bot.channels.rest import MAX_BODY_BYTES, BadRequest, parse_request
 from bot.channels.widget import widget_file
+from tests.support.messaging import (
+    PROVIDER_STATUS,
+    channel_fixtures,
+    message_request,
+    messenger_event,
+    reply_mark,
+    signed_headers,
+    slack_event,
+    telegram_update,
+    twilio_form,
+)
+from tests.support.messaging import (
+    WEBHOOKS as PROVIDER_WEBHOOKS,
+)
 
 pytestmark = pytest.mark.server
 
@@ -506,8 +523,12 @@ special_bodies = st.one_of(
 )
 
 
+def without_surrogates(text: str) -> str:
+    return "".join(char for char in text if not "\ud800" <= char <= "\udfff")
+
+
 def storable(text: str) -> str:
-    return "".join(char for char in text if not "\ud800" <= char <= "\udfff")[:100]
+    return without_surrogates(text)[:100]
 
 
 # Valid senders with hostile messages: the requests that reach the bot itself.
@@ -636,6 +657,140 @@ def test_the_webhooks_answer_hostile_requests_without_a_server_error(
     check_webhook_answer(response, request, body)
     # The widget's CORS: only the clinic's own origin, never "*" or whatever the client sent.
     assert response.headers.get("Access-Control-Allow-Origin") in (None, ALLOWED_ORIGIN), request
+
+
+# ---- the messaging channels' webhooks, signed as each provider signs ----------------------
+
+MESSAGING_EXAMPLES = 100
+FORM = "application/x-www-form-urlencoded"
+# Besides the provider's usual answer: 400 for what the connector cannot read (a JSON error,
+# or Sanic's for a body that is not JSON), and Twilio's 403 when a form value does not survive
+# the round trip its signature is computed over.
+PROVIDER_REFUSALS = {
+    "twilio": {400, 403},
+    "telegram": {400},
+    "facebook": {400},
+    "slack": {201, 400},
+}
+
+provider_texts = st.one_of(hostile_text, st.sampled_from(INTENT_PAYLOADS), long_text)
+provider_ids = st.one_of(
+    st.uuids().map(str), hostile_text, st.sampled_from(SPECIAL_SENDERS), st.integers(), json_values
+)
+
+
+def form_value(value) -> str:
+    # A form carries no lone surrogates, and drops an empty value (which breaks the signature).
+    return without_surrogates(str(value)) or "x"
+
+
+twilio_params = st.one_of(
+    st.fixed_dictionaries(
+        {"From": provider_ids.map(form_value), "Body": provider_texts.map(form_value)},
+        optional={
+            name: hostile_text.map(form_value)
+            for name in ("To", "NumMedia", "MediaUrl0", "Latitude", "Longitude")
+        },
+    ),
+    st.dictionaries(
+        st.text(min_size=1, max_size=8).map(form_value), hostile_text.map(form_value), max_size=4
+    ),
+)
+other_bodies = st.one_of(
+    st.builds(as_json, json_values, st.booleans()), st.binary(max_size=300), special_bodies
+)
+json_bodies = {
+    "telegram": st.one_of(
+        st.builds(
+            lambda text, chat: as_json(telegram_update(text, chat), True),
+            provider_texts | json_values,
+            provider_ids,
+        ),
+        st.builds(
+            as_json,
+            st.dictionaries(
+                st.sampled_from(["update_id", "message", "edited_message", "callback_query"]),
+                json_values,
+                max_size=4,
+            ),
+            st.booleans(),
+        ),
+        other_bodies,
+    ),
+    "facebook": st.one_of(
+        st.builds(
+            lambda text, sender: as_json(messenger_event(text, sender), True),
+            provider_texts | json_values,
+            provider_ids,
+        ),
+        st.builds(lambda entry: as_json({"object": "page", "entry": entry}, True), json_values),
+        other_bodies,
+    ),
+    "slack": st.one_of(
+        st.builds(
+            lambda text, user: as_json(slack_event(text, user), True),
+            provider_texts | json_values,
+            provider_ids,
+        ),
+        st.builds(
+            lambda event: as_json({"type": "event_callback", "event": event}, True), json_values
+        ),
+        st.builds(as_json, random_objects, st.booleans()),
+        other_bodies,
+    ),
+}
+slack_forms = st.builds(
+    lambda payload: urlencode({"payload": payload}).encode(),
+    st.one_of(json_values.map(json.dumps), st.text(max_size=40).map(without_surrogates)),
+)
+
+
+# Every request here comes from one address.
+providers, channels = channel_fixtures({"RATE_LIMIT_PER_IP": "100000/60"})
+
+
+@st.composite
+def signed_requests(draw, channel: str, url: str) -> Tuple[bytes, Dict[str, str]]:
+    """A hostile body for `channel` with the provider's valid signature over it."""
+    if channel == "twilio":
+        return twilio_form(url, draw(twilio_params))
+    if channel == "slack" and draw(st.booleans()):  # Slack's interactive payloads come as forms
+        body = draw(slack_forms)
+        return body, signed_headers(channel, body, FORM)
+    body = draw(json_bodies[channel])
+    return body, signed_headers(channel, body)
+
+
+@pytest.mark.parametrize("channel", sorted(PROVIDER_WEBHOOKS))
+@settings(max_examples=MESSAGING_EXAMPLES, **FUZZ)
+@given(data=st.data())
+def test_the_messaging_webhooks_answer_signed_hostile_requests_without_a_server_error(
+    channels, channel, data
+):
+    url = f"{channels.url}{PROVIDER_WEBHOOKS[channel]}"
+    body, headers = data.draw(signed_requests(channel, url))
+    response, request = post(channels, PROVIDER_WEBHOOKS[channel], body, headers)
+    event(f"status {response.status_code}")
+    allowed = {PROVIDER_STATUS[channel]} | PROVIDER_REFUSALS[channel]
+    assert (
+        response.status_code in allowed
+    ), f"{response.status_code} for:\n{request}\n\nResponse: {response.text[:300]!r}"
+
+
+def test_the_messaging_channels_still_answer_after_the_fuzzing(channels, providers):
+    senders = {
+        "twilio": "+15550001111",
+        "telegram": "424242",
+        "slack": "Uafter",
+        "facebook": "fb-a",
+    }
+    for channel, sender in senders.items():
+        url = f"{channels.url}{PROVIDER_WEBHOOKS[channel]}"
+        body, headers = message_request(channel, url, sender, "how long does a session take?")
+        response, request = post(channels, PROVIDER_WEBHOOKS[channel], body, headers)
+        assert response.status_code == PROVIDER_STATUS[channel], request
+        mark = reply_mark(channel, sender)
+        providers.wait_for(channel, "3 minutes", timeout=120, also=mark)  # after Slack's backlog
 
 
 # ---- the widget's files -------------------------------------------------------------------

@@ -1,5 +1,6 @@
-"""Rate limits: the limiter with a fake clock, then the REST and widget channels in a Sanic app
-driven over ASGI (no trained model, no network)."""
+"""Rate limits: the limiter with a fake clock, then the REST and widget channels and a messaging
+channel in a Sanic app driven over ASGI (no trained model, no network). The messaging channels
+with their providers: tests/test_messaging_channels.py."""
 
 from __future__ import annotations
 
@@ -12,8 +13,11 @@ from typing import Any, Dict, List, Optional, Tuple
 
 import pytest
 from rasa.core.channels.channel import register
+from rasa.core.channels.facebook import MessengerBot
 from sanic import Sanic
 
+from bot.channels.intake import rate_limited_reply
+from bot.channels.messenger import MessengerInput
 from bot.channels.rate_limit import (
     ChannelLimits,
     Rate,
@@ -23,8 +27,12 @@ from bot.channels.rate_limit import (
     parse_rate,
     parse_trusted_proxies,
 )
-from bot.channels.rest import ValidatedRestInput, rate_limited_reply
+from bot.channels.rest import ValidatedRestInput
+from bot.channels.slack import SlackAppInput
+from bot.channels.telegram import SecretTelegramInput
+from bot.channels.twilio import SignedTwilioInput
 from bot.channels.widget import WidgetInput
+from tests.support.messaging import as_json, messenger_event, signed_headers
 
 
 class FakeClock:
@@ -249,7 +257,8 @@ class App:
         start = next(m for m in sent if m["type"] == "http.response.start")
         response_headers = {k.decode().lower(): v.decode() for k, v in start["headers"]}
         content = b"".join(m.get("body", b"") for m in sent if m["type"] == "http.response.body")
-        return start["status"], response_headers, json.loads(content)
+        is_json = response_headers.get("content-type", "").startswith("application/json")
+        return start["status"], response_headers, json.loads(content) if is_json else content
 
 
 def limits(
@@ -341,10 +350,51 @@ def test_a_malformed_setting_stops_the_channel_from_starting(monkeypatch, name):
         ValidatedRestInput.from_credentials(None)
 
 
+MESSAGING_CHANNELS = {
+    "twilio": lambda: SignedTwilioInput("AC0", "token", "+15550000000"),
+    "telegram": lambda: SecretTelegramInput("123456:TEST", "cryo_bot", "https://x.example/"),
+    "messenger": lambda: MessengerInput("verify", "secret", "page-token"),
+    "slack": lambda: SlackAppInput("xoxb-test", slack_signing_secret="secret"),
+}
+
+
+@pytest.mark.parametrize("channel", sorted(MESSAGING_CHANNELS))
+def test_a_malformed_setting_stops_a_messaging_channel_from_starting(monkeypatch, channel):
+    monkeypatch.setenv("RATE_LIMIT_PER_SENDER", "many")
+    with pytest.raises(RateLimitConfigError, match="RATE_LIMIT_PER_SENDER"):
+        MESSAGING_CHANNELS[channel]().blueprint(FakeAgent().handle_message)
+
+
+async def test_a_messaging_channel_counts_the_providers_address_and_tells_the_sender(
+    serve, monkeypatch
+):
+    sent: List[Tuple[str, str]] = []
+
+    async def deliver(self, recipient_id, text, **kwargs):
+        sent.append((recipient_id, text))
+
+    async def no_typing_indicator(self, recipient_id, sender_action):
+        pass
+
+    monkeypatch.setattr(MessengerBot, "send_text_message", deliver)
+    monkeypatch.setattr(MessengerBot, "send_action", no_typing_indicator)
+    monkeypatch.setenv("RATE_LIMIT_PER_SENDER", "off")
+    monkeypatch.setenv("RATE_LIMIT_PER_IP", "1/60")
+    app = await serve(MessengerInput("verify", "fb-secret", "page-token"))
+    for sender in ("fb-1", "fb-2"):
+        body = as_json(messenger_event("hi", sender))
+        status, _, answer = await app.post(
+            raw=body, headers=signed_headers("facebook", body), channel="facebook"
+        )
+        assert (status, answer) == (200, b"success")  # what Messenger expects, limit or not
+    assert sent == [("fb-1", "answer"), ("fb-2", rate_limited_reply())]
+    assert [sender for sender, _ in app.agent.received] == ["fb-1"]
+
+
 async def test_a_rejection_is_logged_without_the_sender_or_the_text(serve, clock, caplog):
     app = await serve(ValidatedRestInput(limits(clock, per_sender="1/60")))
     await app.post("visitor-secret", "I have a pacemaker")
-    with caplog.at_level(logging.INFO, logger="bot.channels.rest"):
+    with caplog.at_level(logging.INFO, logger="bot.channels.intake"):
         await app.post("visitor-secret", "I have a pacemaker")
     assert "rate limit: sender" in caplog.text
     assert "visitor-secret" not in caplog.text and "pacemaker" not in caplog.text

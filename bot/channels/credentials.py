@@ -15,7 +15,8 @@ from bot.shared.project import project_file
 
 WEB_CHANNELS_FILE = "credentials.yml"
 
-# channel key in credentials.yml -> {credential: (environment variable, required)}
+# channel key in credentials.yml -> {credential: (environment variable, required)}. Each key is
+# the project's subclass of Rasa's connector, so that its messages go through the intake.
 MESSAGING_CHANNELS = {
     "bot.channels.twilio.SignedTwilioInput": {
         "account_sid": ("TWILIO_ACCOUNT_SID", True),
@@ -29,12 +30,12 @@ MESSAGING_CHANNELS = {
         "webhook_url": ("TELEGRAM_WEBHOOK_URL", True),
         "secret_token": ("TELEGRAM_SECRET_TOKEN", True),
     },
-    "facebook": {
+    "bot.channels.messenger.MessengerInput": {
         "verify": ("FACEBOOK_VERIFY_TOKEN", True),
         "secret": ("FACEBOOK_APP_SECRET", True),
         "page-access-token": ("FACEBOOK_PAGE_ACCESS_TOKEN", True),
     },
-    "slack": {
+    "bot.channels.slack.SlackAppInput": {
         "slack_token": ("SLACK_BOT_TOKEN", True),
         "slack_signing_secret": ("SLACK_SIGNING_SECRET", True),
         "slack_channel": ("SLACK_CHANNEL", False),

@@ -1,8 +1,9 @@
 """Telegram, switched on by environment variables (see bot/channels/credentials.py).
 
-Rasa's own connector, with two gaps filled: updates are refused without the webhook's secret
-token (Messenger and Slack already check their signatures), and the client's HTTP session
-belongs to the event loop that uses it.
+Rasa's own connector, with three gaps filled: updates are refused without the webhook's secret
+token (Messenger and Slack already check their signatures), the client's HTTP session
+belongs to the event loop that uses it, and messages go through the intake every channel
+shares (bot/channels/provider_intake.py; the sender id is the chat id).
 """
 
 from __future__ import annotations
@@ -16,6 +17,8 @@ from rasa.core.channels.channel import UserMessage
 from rasa.core.channels.telegram import TelegramInput, TelegramOutput
 from sanic import Blueprint, response
 from sanic.request import Request
+
+from bot.channels.provider_intake import ProviderIntake
 
 logger = logging.getLogger(__name__)
 
@@ -47,7 +50,7 @@ class LoopSafeTelegramOutput(TelegramOutput):
         return self._session
 
 
-class SecretTelegramInput(TelegramInput):
+class SecretTelegramInput(ProviderIntake, TelegramInput):
     """Telegram, answering only requests with the webhook's secret token header."""
 
     @classmethod

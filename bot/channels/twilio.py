@@ -1,8 +1,9 @@
 """Twilio SMS and WhatsApp, switched on by environment variables (see bot/channels/credentials.py).
 
-Rasa's own connector does the work. Two gaps are filled here: requests are refused unless
-signed, and buttons become numbered options on these text-only channels (the checklist
-accepts "1"/"2" as well as yes/no).
+Rasa's own connector does the work. Three gaps are filled here: requests are refused unless
+signed, buttons become numbered options on these text-only channels (the checklist
+accepts "1"/"2" as well as yes/no), and messages go through the intake every channel shares
+(bot/channels/provider_intake.py; the sender id is the phone number or WhatsApp address).
 """
 
 from __future__ import annotations
@@ -14,6 +15,8 @@ from rasa.core.channels.channel import OutputChannel, UserMessage
 from rasa.core.channels.twilio import TwilioInput, TwilioOutput
 from sanic import Blueprint, response
 from sanic.request import Request
+
+from bot.channels.provider_intake import ProviderIntake
 
 logger = logging.getLogger(__name__)
 
@@ -33,7 +36,7 @@ class NumberedTwilioOutput(TwilioOutput):
         await self.send_text_message(recipient_id, numbered_options(text, buttons))
 
 
-class SignedTwilioInput(TwilioInput):
+class SignedTwilioInput(ProviderIntake, TwilioInput):
     """Twilio SMS and WhatsApp, answering only requests that carry a valid X-Twilio-Signature."""
 
     @classmethod

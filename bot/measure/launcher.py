@@ -6,16 +6,21 @@ import os
 import socket
 import subprocess
 import time
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Dict, List, Optional
+from typing import Any, Dict, Iterator, List, Optional
 
 import requests
 
 from bot.channels.credentials import write_credentials
 from bot.production.endpoints import write_local_endpoints
 from bot.production.server_command import DEFAULT_MODEL as DEFAULT_MODEL_PATH
-from bot.production.server_command import action_server_command, rasa_server_command
+from bot.production.server_command import (
+    ServerCommand,
+    action_server_command,
+    rasa_server_command,
+)
 from bot.shared.project import SOURCE_ROOT
 
 ROOT = SOURCE_ROOT
@@ -28,6 +33,25 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
+def spawn(command: ServerCommand, root: Path, log: Path, mode: str = "w") -> subprocess.Popen:
+    """A server process writing to `log` (mode "a" adds to it, for a restart)."""
+    return subprocess.Popen(
+        command.argv, cwd=root, env=command.env, stdout=open(log, mode), stderr=subprocess.STDOUT
+    )
+
+
+def wait_for_action_server(port: int, timeout: float = 60.0) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            if requests.get(f"http://localhost:{port}/health", timeout=2).ok:
+                return
+        except requests.RequestException:
+            pass
+        time.sleep(0.3)
+    raise RuntimeError("The action server did not become ready in time.")
+
+
 @dataclass
 class RunningAssistant:
     url: str
@@ -35,6 +59,10 @@ class RunningAssistant:
     processes: List[subprocess.Popen]
     seconds_to_ready: float = 0.0
     workdir: Optional[Path] = None  # holds endpoints.yml and the SQLite tracker store
+    # How the action server was started, to start it again after actions_stopped().
+    action_command: Optional[ServerCommand] = None
+    action_port: int = 0
+    root: Path = ROOT
 
     @property
     def server_pid(self) -> int:
@@ -66,6 +94,19 @@ class RunningAssistant:
         )
         response.raise_for_status()
         return response.json()
+
+    @contextmanager
+    def actions_stopped(self) -> Iterator[None]:
+        """The action server stopped for a while (a fault to answer), then started again."""
+        actions = self.processes[1]
+        actions.terminate()
+        actions.wait(timeout=20)
+        try:
+            yield
+        finally:
+            log = Path(self.workdir or ".") / "logs" / "actions.log"
+            self.processes[1] = spawn(self.action_command, self.root, log, mode="a")
+            wait_for_action_server(self.action_port)
 
     def stop(self) -> None:
         for process in self.processes:
@@ -105,9 +146,11 @@ def start_assistant(
     credentials = write_credentials(workdir / "credentials.yml", environ)
     logs = workdir / "logs"
     logs.mkdir(exist_ok=True)
-    processes = []
-    for command, log in (
-        (
+    action_command = action_server_command(
+        port=action_port, environ=environ, package=actions_package
+    )
+    processes = [
+        spawn(
             rasa_server_command(
                 endpoints=endpoints,
                 credentials=credentials,
@@ -117,24 +160,21 @@ def start_assistant(
                 model=model,
                 entry=rasa_entry,
             ),
-            "rasa.log",
+            root,
+            logs / "rasa.log",
         ),
-        (
-            action_server_command(port=action_port, environ=environ, package=actions_package),
-            "actions.log",
-        ),
-    ):
-        processes.append(
-            subprocess.Popen(
-                command.argv,
-                cwd=root,
-                env=command.env,
-                stdout=open(logs / log, "w"),
-                stderr=subprocess.STDOUT,
-            )
-        )
+        spawn(action_command, root, logs / "actions.log"),
+    ]
     server = processes[0]
-    running = RunningAssistant(f"http://localhost:{rasa_port}", token, processes, workdir=workdir)
+    running = RunningAssistant(
+        f"http://localhost:{rasa_port}",
+        token,
+        processes,
+        workdir=workdir,
+        action_command=action_command,
+        action_port=action_port,
+        root=root,
+    )
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if server.poll() is not None:
