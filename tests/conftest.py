@@ -10,6 +10,8 @@ import yaml
 from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
+from tests.support.widget import browser  # noqa: F401 (a fixture for the widget tests)
+
 ROOT = Path(__file__).resolve().parent.parent
 # The tests that need neither a trained model, a server, a browser nor a training of their own.
 FAST_TESTS = "not server and not browser and not cluster and not training"

@@ -6,6 +6,8 @@ import sqlite3
 
 import pytest
 
+from tests.support.checklist import checklist_length
+
 FLAGGED_WORDS = ("epilepsy", "seizure_history", "pacemaker", "implants_or_pacemaker")
 
 
@@ -45,7 +47,7 @@ def test_saying_no_keeps_the_conversation(assistant):
 def test_checklist_answers_never_reach_the_logs(assistant):
     sender = "privacy-logs"
     assistant.texts(sender, "I have epilepsy and a pacemaker")
-    for _ in range(15):
+    for _ in range(checklist_length()):
         assistant.texts(sender, "no")
     assert assistant.tracker(sender)["slots"]["flagged_conditions"]
     for log in ("rasa.log", "actions.log"):

@@ -18,6 +18,9 @@ from bot.channels.twilio import numbered_options
 from bot.staff.content_checks import check_project
 from bot.staff.report import gate_failures, heldout_pairs, load_baseline, scores
 from tests.conftest import FAST_TESTS
+from tests.support.fake_providers import FakeProviders
+from tests.support.messaging import SECRETS, post, twilio_form
+from tests.support.widget import ask, open_widget, wait_for_bot_text
 
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
@@ -132,11 +135,23 @@ def retrained(edited_project) -> Path:
 
 
 @pytest.fixture(scope="module")
-def edited_assistant(edited_project, retrained, tmp_path_factory):
+def providers():
+    fake = FakeProviders()
+    yield fake
+    fake.stop()
+
+
+@pytest.fixture(scope="module")
+def edited_assistant(edited_project, retrained, providers, tmp_path_factory):
+    """The edited copy, retrained, with the widget and SMS on (SMS to a fake of Twilio)."""
     from bot.measure.launcher import start_assistant
 
     running = start_assistant(
-        tmp_path_factory.mktemp("staff-run"), model=retrained, root=edited_project
+        tmp_path_factory.mktemp("staff-run"),
+        model=retrained,
+        root=edited_project,
+        env={**SECRETS, "FAKE_PROVIDER_URL": providers.url},
+        rasa_entry=[sys.executable, "-m", "tests.support.rasa_with_fake_providers"],
     )
     yield running
     running.stop()
@@ -261,6 +276,41 @@ def test_the_new_checklist_item_is_asked_last_and_reported(edited_assistant):
     assert len(asked) == 16 and asked[0].startswith("(1/16) ")
     assert asked[-1] == "(16/16) Do you get hives or a rash from the cold (cold urticaria)?"
     assert edited_assistant.tracker("staff-4")["slots"]["flagged_conditions"] == ["cold_urticaria"]
+
+
+def sms(assistant, sender: str, text: str) -> None:
+    url = f"{assistant.url}/webhooks/twilio/webhook"
+    body, headers = twilio_form(url, {"From": sender, "Body": text})
+    assert post(assistant.url, "twilio", body, headers).status_code == 204
+
+
+@pytest.mark.training
+def test_the_sixteenth_question_reaches_sms_as_a_numbered_question(edited_assistant, providers):
+    sender = "+15550001616"
+    sms(edited_assistant, sender, "can I do cryotherapy?")
+    for number in range(1, 16):
+        providers.wait_for("twilio", f"({number}/16)", also=f"To={sender}")
+        sms(edited_assistant, sender, "2")  # option 2 is No
+    question = providers.wait_for("twilio", "(16/16)", also=f"To={sender}")
+    assert "(16/16) Do you get hives or a rash from the cold (cold urticaria)?" in question
+    assert "1) Yes\n2) No" in question
+
+
+@pytest.mark.training
+@pytest.mark.browser
+def test_the_sixteenth_question_shows_in_the_widget_with_its_buttons(edited_assistant, browser):
+    context = browser.new_context(viewport={"width": 390, "height": 800})  # phone size
+    page = context.new_page()
+    page.goto(f"{edited_assistant.url}/webhooks/widget/demo")
+    open_widget(page)
+    ask(page, "can I do cryotherapy?")
+    for number in range(1, 16):
+        wait_for_bot_text(page, f"({number}/16)")
+        page.locator(".cryo-chat__choices").last.get_by_role("button", name="No").click()
+    wait_for_bot_text(page, "(16/16) Do you get hives or a rash from the cold")
+    choices = page.locator(".cryo-chat__choices").last
+    assert choices.get_by_role("button", name="Yes").is_visible()
+    context.close()
 
 
 @pytest.mark.training

@@ -1,42 +1,20 @@
 """The chat widget in a real browser (Debian's chromium, driven by Playwright) on the demo page."""
 
 import json
-import shutil
 from pathlib import Path
 
 import pytest
 import requests
 
 from bot.shared.settings import load_settings
-from tests.support.checklist import numbered
+from tests.support.checklist import checklist_length, numbered
+from tests.support.widget import LOG, ask, bot_messages, open_widget, wait_for_bot_text
 
 SETTINGS = load_settings()  # the clinic's numbers, as the servers read them
 
 pytestmark = [pytest.mark.server, pytest.mark.browser]
 
 ARTIFACTS = Path(__file__).resolve().parent.parent / "artifacts"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
-LOG = ".cryo-chat__log"
-
-
-@pytest.fixture(scope="session")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    executable = shutil.which("chromium")
-    if not executable:
-        pytest.fail("chromium is not installed: `make test` installs it (make browser).")
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
 
 
 @pytest.fixture
@@ -46,24 +24,6 @@ def page(browser, assistant):
     page.goto(f"{assistant.url}/webhooks/widget/demo")
     yield page
     context.close()
-
-
-def bot_messages(page):
-    return page.locator(f"{LOG} .cryo-chat__msg--bot")
-
-
-def wait_for_bot_text(page, text, timeout=30_000):
-    page.locator(f"{LOG} .cryo-chat__msg--bot", has_text=text).last.wait_for(timeout=timeout)
-
-
-def open_widget(page):
-    page.get_by_role("button", name="Ask about cryotherapy").click()
-    wait_for_bot_text(page, "not medical advice")
-
-
-def ask(page, text):
-    page.get_by_label("Your message").fill(text)
-    page.get_by_label("Your message").press("Enter")
 
 
 def test_opening_shows_the_greeting_and_answers_an_faq(page):
@@ -81,7 +41,7 @@ def test_opening_shows_the_greeting_and_answers_an_faq(page):
 def test_the_checklist_runs_to_the_end_with_the_buttons(page):
     open_widget(page)
     ask(page, "can I do cryotherapy?")
-    for number in range(1, 16):
+    for number in range(1, checklist_length() + 1):
         wait_for_bot_text(page, numbered(number))
         page.locator(".cryo-chat__choices").last.get_by_role("button", name="No").click()
     wait_for_bot_text(page, "not a medical clearance")
