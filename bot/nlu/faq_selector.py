@@ -53,30 +53,26 @@ class FaqResponseSelector(ScaledLogisticRegression):
             "responses": {k: v for k, v in training_data.responses.items() if k.startswith(prefix)}
         }
 
-    def process(self, messages: List[Message]) -> List[Message]:
-        if self._model is None:
-            return messages
+    def process_message(self, message: Message) -> None:
+        ranking = self.ranked(message)
+        if not ranking:
+            return
+        best, confidence = ranking[0]
+        utter_action = f"utter_{best}"
         responses = self._extras.get("responses", {})
-        for message in messages:
-            ranking = self.ranked(message)
-            if not ranking:
-                continue
-            best, confidence = ranking[0]
-            utter_action = f"utter_{best}"
-            prediction = {
-                RESPONSE_SELECTOR_PREDICTION_KEY: {
-                    RESPONSE_SELECTOR_RESPONSES_KEY: responses.get(utter_action, [{TEXT: best}]),
-                    PREDICTED_CONFIDENCE_KEY: confidence,
-                    INTENT_RESPONSE_KEY: best,
-                    RESPONSE_SELECTOR_UTTER_ACTION_KEY: utter_action,
-                },
-                RESPONSE_SELECTOR_RANKING_KEY: [
-                    {"id": rank, PREDICTED_CONFIDENCE_KEY: p, INTENT_RESPONSE_KEY: key}
-                    for rank, (key, p) in enumerate(ranking[:RANKING_LENGTH])
-                ],
-            }
-            selectors = message.get(RESPONSE_SELECTOR_PROPERTY_NAME, {})
-            selectors[RESPONSE_SELECTOR_RETRIEVAL_INTENTS] = [self.retrieval_intent]
-            selectors[self.retrieval_intent] = prediction
-            message.set(RESPONSE_SELECTOR_PROPERTY_NAME, selectors, add_to_output=True)
-        return messages
+        prediction = {
+            RESPONSE_SELECTOR_PREDICTION_KEY: {
+                RESPONSE_SELECTOR_RESPONSES_KEY: responses.get(utter_action, [{TEXT: best}]),
+                PREDICTED_CONFIDENCE_KEY: confidence,
+                INTENT_RESPONSE_KEY: best,
+                RESPONSE_SELECTOR_UTTER_ACTION_KEY: utter_action,
+            },
+            RESPONSE_SELECTOR_RANKING_KEY: [
+                {"id": rank, PREDICTED_CONFIDENCE_KEY: p, INTENT_RESPONSE_KEY: key}
+                for rank, (key, p) in enumerate(ranking[:RANKING_LENGTH])
+            ],
+        }
+        selectors = message.get(RESPONSE_SELECTOR_PROPERTY_NAME, {})
+        selectors[RESPONSE_SELECTOR_RETRIEVAL_INTENTS] = [self.retrieval_intent]
+        selectors[self.retrieval_intent] = prediction
+        message.set(RESPONSE_SELECTOR_PROPERTY_NAME, selectors, add_to_output=True)

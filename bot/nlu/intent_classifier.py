@@ -23,16 +23,11 @@ class IntentClassifierLR(ScaledLogisticRegression):
     def labelled_examples(self, training_data: TrainingData) -> List[Tuple[Message, str]]:
         return [(m, m.get(INTENT)) for m in training_data.intent_examples]
 
-    def process(self, messages: List[Message]) -> List[Message]:
-        if self._model is None:
-            return messages
-        for message in messages:
-            ranking = [
-                {"name": name, PREDICTED_CONFIDENCE_KEY: p}
-                for name, p in self.ranked(message)[: self._config["ranking_length"]]
-            ]
-            if not ranking:
-                continue
+    def process_message(self, message: Message) -> None:
+        ranking = [
+            {"name": name, PREDICTED_CONFIDENCE_KEY: p}
+            for name, p in self.ranked(message)[: self._config["ranking_length"]]
+        ]
+        if ranking:
             message.set(INTENT, dict(ranking[0]), add_to_output=True)
             message.set(INTENT_RANKING_KEY, ranking, add_to_output=True)
-        return messages

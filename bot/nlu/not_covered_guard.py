@@ -11,15 +11,16 @@ intent classifier also learns `not_covered` from varied out-of-catalogue questio
 from __future__ import annotations
 
 import json
-from typing import Any, Dict, List, Optional, Text
+from pathlib import Path
+from typing import Any, Dict, List, Optional, Text, Type
 
 import numpy as np
-from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.engine.storage.resource import Resource
 from rasa.engine.storage.storage import ModelStorage
 from rasa.nlu.classifiers.classifier import IntentClassifier
 from rasa.nlu.constants import RESPONSE_SELECTOR_PROPERTY_NAME
+from rasa.nlu.featurizers.dense_featurizer.dense_featurizer import DenseFeaturizer
 from rasa.shared.nlu.constants import (
     INTENT,
     INTENT_NAME_KEY,
@@ -31,11 +32,12 @@ from rasa.shared.nlu.constants import (
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
+from bot.nlu.component import TrainedComponent
+from bot.nlu.triage.guard import SAFETY_OUTPUT
 from bot.shared.open_set import OPEN_SET as OPEN_SET_OUTPUT
 
 NOT_COVERED_INTENT = "not_covered"
 FALLBACK_INTENT = "nlu_fallback"
-SAFETY_OUTPUT = "safety"  # what bot/nlu/triage/guard.py writes
 
 
 def asks(message: Message) -> bool:
@@ -52,7 +54,13 @@ def unit_sentence_vector(message: Message) -> Optional[np.ndarray]:
 
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=True)
-class NotCoveredGuard(GraphComponent, IntentClassifier):
+class NotCoveredGuard(TrainedComponent, IntentClassifier):
+    may_load_untrained = True  # an NLU-less model has nothing for it to read
+
+    @classmethod
+    def required_components(cls) -> List[Type]:
+        return [DenseFeaturizer]  # the sentence vector, compared with the topic's own examples
+
     @staticmethod
     def get_default_config() -> Dict[Text, Any]:
         return {
@@ -72,26 +80,14 @@ class NotCoveredGuard(GraphComponent, IntentClassifier):
     def __init__(
         self,
         config: Dict[Text, Any],
-        model_storage: ModelStorage,
-        resource: Resource,
+        model_storage: Optional[ModelStorage] = None,
+        resource: Optional[Resource] = None,
         vectors: Optional[np.ndarray] = None,
         topics: Optional[List[str]] = None,
     ) -> None:
-        self._config = config
-        self._model_storage = model_storage
-        self._resource = resource
+        super().__init__(config, model_storage, resource)
         self._vectors = vectors
         self._topics = np.array(topics or [])
-
-    @classmethod
-    def create(
-        cls,
-        config: Dict[Text, Any],
-        model_storage: ModelStorage,
-        resource: Resource,
-        execution_context: ExecutionContext,
-    ) -> NotCoveredGuard:
-        return cls(config, model_storage, resource)
 
     def train(self, training_data: TrainingData) -> Resource:
         examples = [
@@ -103,45 +99,32 @@ class NotCoveredGuard(GraphComponent, IntentClassifier):
         pairs = [(v, topic) for v, topic in pairs if v is not None]
         self._vectors = np.stack([v for v, _ in pairs]) if pairs else np.zeros((0, 1), np.float32)
         self._topics = np.array([topic for _, topic in pairs])
-        with self._model_storage.write_to(self._resource) as folder:
-            np.save(folder / "example_vectors.npy", self._vectors)
-            (folder / "example_topics.json").write_text(
-                json.dumps(self._topics.tolist()), encoding="utf-8"
-            )
-        return self._resource
+        return self.persist()
+
+    def save(self, folder: Path) -> None:
+        np.save(folder / "example_vectors.npy", self._vectors)
+        (folder / "example_topics.json").write_text(
+            json.dumps(self._topics.tolist()), encoding="utf-8"
+        )
 
     @classmethod
-    def load(
-        cls,
-        config: Dict[Text, Any],
-        model_storage: ModelStorage,
-        resource: Resource,
-        execution_context: ExecutionContext,
-        **kwargs: Any,
-    ) -> NotCoveredGuard:
-        try:
-            with model_storage.read_from(resource) as folder:
-                vectors = np.load(folder / "example_vectors.npy")
-                topics = json.loads((folder / "example_topics.json").read_text(encoding="utf-8"))
-        except (ValueError, FileNotFoundError):  # nothing was trained (an NLU-less model)
-            return cls(config, model_storage, resource)
-        return cls(config, model_storage, resource, vectors, topics)
+    def read(cls, folder: Path) -> Dict[str, Any]:
+        return {
+            "vectors": np.load(folder / "example_vectors.npy"),
+            "topics": json.loads((folder / "example_topics.json").read_text(encoding="utf-8")),
+        }
 
-    def process(self, messages: List[Message]) -> List[Message]:
-        for message in messages:
-            intent = (message.get(INTENT) or {}).get(INTENT_NAME_KEY)
-            if intent == FALLBACK_INTENT and self._answers_the_ambiguity(message):
-                intent = self._config["retrieval_intent"]
-            if intent == self._config["retrieval_intent"]:
-                self._decide(message)
-            elif intent in self._config["judge_question_of"] and asks(message):
-                signals = self.signals(message)
-                if signals is not None:
-                    covered = self.covered(signals)
-                    message.set(
-                        OPEN_SET_OUTPUT, {**signals, "covered": covered}, add_to_output=True
-                    )
-        return messages
+    def process_message(self, message: Message) -> None:
+        intent = (message.get(INTENT) or {}).get(INTENT_NAME_KEY)
+        if intent == FALLBACK_INTENT and self._answers_the_ambiguity(message):
+            intent = self._config["retrieval_intent"]
+        if intent == self._config["retrieval_intent"]:
+            self._decide(message)
+        elif intent in self._config["judge_question_of"] and asks(message):
+            signals = self.signals(message)
+            if signals is not None:
+                covered = self.covered(signals)
+                message.set(OPEN_SET_OUTPUT, {**signals, "covered": covered}, add_to_output=True)
 
     def _answers_the_ambiguity(self, message: Message) -> bool:
         """The fallback was unsure between the FAQ and another intent, and one topic is sure:

@@ -6,17 +6,21 @@ message, so the weighting and stacking are done once, not once per classifier.
 
 from __future__ import annotations
 
-from typing import Any, Dict, List, Optional, Text, Tuple
+from pathlib import Path
+from typing import Any, Dict, List, Optional, Text, Tuple, Type
 
 import numpy as np
-from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.engine.storage.resource import Resource
 from rasa.engine.storage.storage import ModelStorage
+from rasa.nlu.featurizers.dense_featurizer.dense_featurizer import DenseFeaturizer
+from rasa.nlu.featurizers.sparse_featurizer.sparse_featurizer import SparseFeaturizer
 from rasa.shared.nlu.constants import TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 from scipy.sparse import csr_matrix, hstack, vstack
+
+from bot.nlu.component import BatchFeaturizer, TrainedComponent
 
 # The message attribute holding the row (a 1 x n sparse matrix); not part of the parse output.
 SCALED_FEATURES = "scaled_sentence_features"
@@ -63,8 +67,13 @@ class ScaledFeatures:
 
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.MESSAGE_FEATURIZER, is_trainable=True)
-class ScaledSentenceFeaturizer(GraphComponent):
+class ScaledSentenceFeaturizer(BatchFeaturizer, TrainedComponent):
     """Leaves the scaled row both classifiers read on every message with text."""
+
+    @classmethod
+    def required_components(cls) -> List[Type]:
+        # The counts it weighs and the sentence vector it stacks beside them.
+        return [SparseFeaturizer, DenseFeaturizer]
 
     @staticmethod
     def get_default_config() -> Dict[Text, Any]:
@@ -72,49 +81,31 @@ class ScaledSentenceFeaturizer(GraphComponent):
 
     def __init__(
         self,
-        model_storage: ModelStorage,
-        resource: Resource,
+        config: Dict[Text, Any],
+        model_storage: Optional[ModelStorage] = None,
+        resource: Optional[Resource] = None,
         features: Optional[ScaledFeatures] = None,
     ) -> None:
-        self._model_storage = model_storage
-        self._resource = resource
+        super().__init__(config, model_storage, resource)
         self._features = features
 
-    @classmethod
-    def create(
-        cls,
-        config: Dict[Text, Any],
-        model_storage: ModelStorage,
-        resource: Resource,
-        execution_context: ExecutionContext,
-    ) -> ScaledSentenceFeaturizer:
-        return cls(model_storage, resource)
-
     def train(self, training_data: TrainingData) -> Resource:
-        import joblib
-
         examples = [m for m in training_data.intent_examples if m.get(TEXT)]
         self._features = ScaledFeatures().fit(examples) if examples else None
-        with self._model_storage.write_to(self._resource) as folder:
-            joblib.dump(self._features, folder / "scaled_features.joblib")
-        return self._resource
+        return self.persist()
 
-    @classmethod
-    def load(
-        cls,
-        config: Dict[Text, Any],
-        model_storage: ModelStorage,
-        resource: Resource,
-        execution_context: ExecutionContext,
-        **kwargs: Any,
-    ) -> ScaledSentenceFeaturizer:
+    def save(self, folder: Path) -> None:
         import joblib
 
-        with model_storage.read_from(resource) as folder:
-            features = joblib.load(folder / "scaled_features.joblib")
-        return cls(model_storage, resource, features)
+        joblib.dump(self._features, folder / "scaled_features.joblib")
 
-    def _add_rows(self, messages: List[Message]) -> None:
+    @classmethod
+    def read(cls, folder: Path) -> Dict[str, Any]:
+        import joblib
+
+        return {"features": joblib.load(folder / "scaled_features.joblib")}
+
+    def featurize(self, messages: List[Message], training: bool) -> None:
         if self._features is None:
             return
         # Rasa stacks a message's features on every get_*_features call: read them once.
@@ -125,11 +116,3 @@ class ScaledSentenceFeaturizer(GraphComponent):
         rows = self._features.transform([parts for _, parts in read])
         for i, (message, _) in enumerate(read):
             message.set(SCALED_FEATURES, rows[i])
-
-    def process_training_data(self, training_data: TrainingData) -> TrainingData:
-        self._add_rows(training_data.training_examples)
-        return training_data
-
-    def process(self, messages: List[Message]) -> List[Message]:
-        self._add_rows(messages)
-        return messages

@@ -7,10 +7,10 @@ examples it learns from and which labels it predicts; both read the same row.
 from __future__ import annotations
 
 import json
-from typing import Any, Dict, List, Optional, Text, Tuple
+from pathlib import Path
+from typing import Any, Dict, List, Optional, Text, Tuple, Type
 
 import numpy as np
-from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.storage.resource import Resource
 from rasa.engine.storage.storage import ModelStorage
 from rasa.nlu.classifiers.classifier import IntentClassifier
@@ -18,11 +18,16 @@ from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 from scipy.sparse import vstack
 
-from bot.nlu.scaled_features import SCALED_FEATURES
+from bot.nlu.component import TrainedComponent
+from bot.nlu.scaled_features import SCALED_FEATURES, ScaledSentenceFeaturizer
 
 
-class ScaledLogisticRegression(GraphComponent, IntentClassifier):
+class ScaledLogisticRegression(TrainedComponent, IntentClassifier):
     """Logistic regression over the scaled row; subclasses say which examples and labels."""
+
+    @classmethod
+    def required_components(cls) -> List[Type]:
+        return [ScaledSentenceFeaturizer]  # the row it reads
 
     @staticmethod
     def get_default_config() -> Dict[Text, Any]:
@@ -31,26 +36,14 @@ class ScaledLogisticRegression(GraphComponent, IntentClassifier):
     def __init__(
         self,
         config: Dict[Text, Any],
-        model_storage: ModelStorage,
-        resource: Resource,
+        model_storage: Optional[ModelStorage] = None,
+        resource: Optional[Resource] = None,
         model=None,
         extras: Optional[Dict[str, Any]] = None,
     ) -> None:
-        self._config = config
-        self._model_storage = model_storage
-        self._resource = resource
+        super().__init__(config, model_storage, resource)
         self._model = model
         self._extras = extras or {}
-
-    @classmethod
-    def create(
-        cls,
-        config: Dict[Text, Any],
-        model_storage: ModelStorage,
-        resource: Resource,
-        execution_context: ExecutionContext,
-    ) -> ScaledLogisticRegression:
-        return cls(config, model_storage, resource)
 
     def labelled_examples(self, training_data: TrainingData) -> List[Tuple[Message, str]]:
         raise NotImplementedError
@@ -81,28 +74,22 @@ class ScaledLogisticRegression(GraphComponent, IntentClassifier):
             )
             self._model = classifier.fit(X, [label for _, label in labelled])
         self._extras = self.extras_to_keep(training_data)
+        return self.persist()
+
+    def save(self, folder: Path) -> None:
         import joblib
 
-        with self._model_storage.write_to(self._resource) as folder:
-            joblib.dump(self._model, folder / "model.joblib")
-            (folder / "extras.json").write_text(json.dumps(self._extras), encoding="utf-8")
-        return self._resource
+        joblib.dump(self._model, folder / "model.joblib")
+        (folder / "extras.json").write_text(json.dumps(self._extras), encoding="utf-8")
 
     @classmethod
-    def load(
-        cls,
-        config: Dict[Text, Any],
-        model_storage: ModelStorage,
-        resource: Resource,
-        execution_context: ExecutionContext,
-        **kwargs: Any,
-    ) -> ScaledLogisticRegression:
+    def read(cls, folder: Path) -> Dict[str, Any]:
         import joblib
 
-        with model_storage.read_from(resource) as folder:
-            model = joblib.load(folder / "model.joblib")
-            extras = json.loads((folder / "extras.json").read_text(encoding="utf-8"))
-        return cls(config, model_storage, resource, model, extras)
+        return {
+            "model": joblib.load(folder / "model.joblib"),
+            "extras": json.loads((folder / "extras.json").read_text(encoding="utf-8")),
+        }
 
     def ranked(self, message: Message) -> List[Tuple[str, float]]:
         """Labels with their probabilities, most likely first (none for a message without text)."""

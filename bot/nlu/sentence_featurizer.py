@@ -6,7 +6,7 @@ not do (it takes the first token), so this featurizer pools itself.
 
 from __future__ import annotations
 
-from typing import Any, Dict, List, Optional, Text
+from typing import Any, Dict, List, Optional, Text, Type
 
 from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
@@ -15,14 +15,18 @@ from rasa.engine.storage.storage import ModelStorage
 from rasa.nlu.featurizers.dense_featurizer.dense_featurizer import DenseFeaturizer
 from rasa.shared.nlu.constants import TEXT
 from rasa.shared.nlu.training_data.message import Message
-from rasa.shared.nlu.training_data.training_data import TrainingData
 
+from bot.nlu.component import BatchFeaturizer
 from bot.nlu.minilm import MiniLMEncoder, shared_encoder, training_encoder
 
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.MESSAGE_FEATURIZER, is_trainable=False)
-class SentenceEmbeddingFeaturizer(DenseFeaturizer, GraphComponent):
+class SentenceEmbeddingFeaturizer(BatchFeaturizer, DenseFeaturizer, GraphComponent):
     """Adds a MiniLM sentence vector (sentence features only) to each message's text."""
+
+    @classmethod
+    def required_components(cls) -> List[Type]:
+        return []  # it encodes the raw text: no tokens needed
 
     @staticmethod
     def get_default_config() -> Dict[Text, Any]:
@@ -51,19 +55,14 @@ class SentenceEmbeddingFeaturizer(DenseFeaturizer, GraphComponent):
         if float(config.get("scale", 1.0)) <= 0:
             raise ValueError("SentenceEmbeddingFeaturizer: 'scale' must be positive.")
 
-    def _featurize(self, messages: List[Message], encoder: Optional[MiniLMEncoder] = None) -> None:
+    def featurize(self, messages: List[Message], training: bool) -> None:
+        # Thousands of training examples: the encoder on every core, unless a test gave its own.
+        encoder = self._encoder
+        if training and self._encoder is shared_encoder():
+            encoder = training_encoder()
         with_text = [m for m in messages if m.get(TEXT)]
         if not with_text:
             return
-        vectors = (encoder or self._encoder).encode([m.get(TEXT) for m in with_text]) * self._scale
+        vectors = encoder.encode([m.get(TEXT) for m in with_text]) * self._scale
         for message, vector in zip(with_text, vectors):
             self.add_features_to_message(None, vector[None, :], TEXT, message)
-
-    def process_training_data(self, training_data: TrainingData) -> TrainingData:
-        encoder = training_encoder() if self._encoder is shared_encoder() else self._encoder
-        self._featurize(training_data.training_examples, encoder)
-        return training_data
-
-    def process(self, messages: List[Message]) -> List[Message]:
-        self._featurize(messages)
-        return messages

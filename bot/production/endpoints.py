@@ -28,6 +28,10 @@ class DatabaseUnavailable(RuntimeError):
     """The configured tracker database is missing or unreachable: nothing may start on it."""
 
 
+class NoDatabaseFile(DatabaseUnavailable):
+    """A SQLite tracker store whose file is not there (yet): nothing to read from it."""
+
+
 def local_endpoints_file() -> Path:
     return project_file(LOCAL_ENDPOINTS)
 
@@ -85,9 +89,14 @@ def is_sql_store(config: Any) -> bool:
     return config.type.lower() == "sql" or config.type.endswith(".StrictSQLTrackerStore")
 
 
-def check_database(url: sa.engine.URL, timeout: int = CONNECT_TIMEOUT_SECONDS) -> None:
-    """Connects once to a server database; SQLite files are created on first use, as Rasa does."""
+def check_database(
+    url: sa.engine.URL, timeout: int = CONNECT_TIMEOUT_SECONDS, existing_file: bool = False
+) -> None:
+    """Connects once to a server database. A SQLite file is created on first use, as Rasa does:
+    only a reader (`existing_file`) needs it to be there already."""
     if url.get_backend_name() == "sqlite":
+        if existing_file and not (url.database and Path(url.database).is_file()):
+            raise NoDatabaseFile(f"There is no SQLite database at {Path(url.database or '?')}.")
         return
     engine = sa.create_engine(
         url, connect_args={"connect_timeout": timeout}, poolclass=sa.pool.NullPool

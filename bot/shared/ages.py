@@ -10,6 +10,8 @@ import datetime
 import re
 from typing import Optional
 
+from bot.shared.text import normalise_quotes
+
 ADULT_AGE = 18
 _WORD_NUMBERS = {
     "ten": 10,
@@ -110,7 +112,7 @@ NOT_UNDER = re.compile(r"(?:\bnot|n't)\s+under\s+(?:18|eighteen)\b", re.IGNORECA
 
 def stated_age(text: str) -> Optional[float]:
     """The age a sentence states, if any; "17 and a half" is 17.5, "turning 18" is 17.5."""
-    normalised = text.replace("’", "'")
+    normalised = normalise_quotes(text)
     if NOT_UNDER.search(normalised):
         return float(ADULT_AGE)
     if UNDER_ADULT.search(normalised):
@@ -136,9 +138,10 @@ def answered_age(text: str) -> Optional[float]:
     age = stated_age(text)
     if age is not None:
         return age
-    match = NUMBER_IN_ANSWER.search(text.replace("’", "'"))
+    normalised = normalise_quotes(text)
+    match = NUMBER_IN_ANSWER.search(normalised)
     if match and _number(match[1]) > 2 and plausible(_number(match[1])):
         return _number(match[1]) + (0.5 if HALF.search(text) else 0)
-    if ADULT.search(text.replace("’", "'")) or ADULT_BY_LIFE.search(text):
+    if ADULT.search(normalised) or ADULT_BY_LIFE.search(text):
         return float(ADULT_AGE)
     return None

@@ -227,6 +227,32 @@ def said_of_asked(asked: str, text: str, matcher: ConditionMatcher) -> bool:
     return any(re.search(rf"(?<!not\s)\b{re.escape(w)}\b", text, re.IGNORECASE) for w in words)
 
 
+@dataclass(frozen=True)
+class NamedCondition:
+    key: str
+    has_it: bool
+    start: int
+    end: int
+
+
+def named_conditions(text: str, matcher: ConditionMatcher) -> List[NamedCondition]:
+    """The conditions a message says the visitor has or has not: the one reading behind the
+    NLU's condition entities and the checklist's other answers. A relative's condition is not
+    the visitor's, a medicine answers only the question it was asked for (read_answer), and an
+    age statement answers the age question (a bare number is not an age: on SMS "2" means No).
+    """
+    own = own_words(text)
+    named = [
+        NamedCondition(m.key, not m.negated, m.start, m.end)
+        for m in matcher.find(own)
+        if m.implied_by is None
+    ]
+    age = stated_age(own)
+    if age is not None:
+        named.append(NamedCondition(AGE_QUESTION, age < ADULT_AGE, 0, len(text)))
+    return named
+
+
 def said_not_of_asked(asked: str, text: str, matcher: ConditionMatcher) -> bool:
     """A state that means not having the asked condition, said without naming it: "low"."""
     words = matcher.no_when(asked)
@@ -241,10 +267,7 @@ def read_answer(
     text = own_words(text)
     stripped = text.strip().rstrip(".)!").strip()
     mentions = {m.key: m for m in matcher.find(text)}
-    others = {k: not m.negated for k, m in mentions.items() if k != asked and m.implied_by is None}
-    age = stated_age(text)
-    if asked != AGE_QUESTION and age is not None:
-        others[AGE_QUESTION] = age < ADULT_AGE
+    others = {c.key: c.has_it for c in named_conditions(text, matcher) if c.key != asked}
     if stripped in NUMBERED:
         return Answer(NUMBERED[stripped], "numbered", others=others)
     if ASKED_WHAT_IT_IS.search(text):

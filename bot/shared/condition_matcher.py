@@ -12,6 +12,7 @@ from typing import Dict, Iterable, List, Optional, Tuple
 
 from bot.shared.conditions import Condition, load_conditions
 from bot.shared.recency import nearest_time
+from bot.shared.text import clause_range
 
 # Words of at least this many letters match a synonym one typo away; shorter words of at least
 # SHORT_TYPO_LENGTH only a synonym with one letter missing ("astma", "strok"): a changed
@@ -263,6 +264,4 @@ _CLAUSE_BREAK = re.compile(r"[.;!?]|,?\s+but\s+|,?\s+though\s+|,?\s+whereas\s+",
 
 def clause_span(text: str, start: int, end: int) -> range:
     """The clause of the text around [start, end), as a range of positions."""
-    before = [m.end() for m in _CLAUSE_BREAK.finditer(text, 0, start)]
-    after = _CLAUSE_BREAK.search(text, end)
-    return range(before[-1] if before else 0, after.start() if after else len(text))
+    return clause_range(text, start, end, _CLAUSE_BREAK)

@@ -22,12 +22,24 @@ _CLAUSE_BREAK = re.compile(
     re.IGNORECASE,
 )
 _WORD = re.compile(r"[A-Za-z0-9']+")
-_QUESTION_START = re.compile(
-    r"^\W*(?:so\s+|and\s+|but\s+|also\s+|hi,?\s+|hey,?\s+|hello,?\s+|ok,?\s+|quick question,?\s+)?"
-    r"(?:will|would|does|do|did|is|are|was|can|could|should|might|may|what|how|why|when|which|"
-    r"who|where|has|have|any|anyone|am)\b(?!'|n't|not)",
-    re.IGNORECASE,
+# What may come before a question's first word, and the words and verbs that open a question.
+_FILLERS = r"so\s+|and\s+|but\s+|also\s+|hi,?\s+|hey,?\s+|quick question,?\s+"
+_QUESTION_WORDS = (
+    r"will|would|does|do|did|is|are|was|can|could|should|might|may|what|how|why|when|which|who|"
+    r"has|have|any|anyone"
 )
+
+
+def _question_start(lead: str, fillers: str, words: str) -> re.Pattern:
+    return re.compile(rf"^{lead}(?:{fillers})?(?:{words})\b(?!'|n't|not)", re.IGNORECASE)
+
+
+# Asking: also after a greeting or a quote, and "where ...", "am I ...".
+_QUESTION_START = _question_start(
+    r"\W*", _FILLERS + r"|hello,?\s+|ok,?\s+", _QUESTION_WORDS + "|where|am"
+)
+# Triage's general question (bot/nlu/triage/context.py): the question word itself comes first.
+_STRICT_QUESTION_START = _question_start(r"\s*", _FILLERS, _QUESTION_WORDS)
 
 
 @dataclass(frozen=True)
@@ -49,7 +61,8 @@ def word_count(text: str) -> int:
     return len(_WORD.findall(text))
 
 
-def _pieces(text: str, breaks: re.Pattern, offset: int = 0) -> List[Span]:
+def split_at(text: str, breaks: re.Pattern, offset: int = 0) -> List[Span]:
+    """The text cut at every match of `breaks`, each piece stripped, the empty ones left out."""
     found, position = [], 0
     for match in list(breaks.finditer(text)) + [None]:
         end = match.start() if match else len(text)
@@ -65,7 +78,7 @@ def _pieces(text: str, breaks: re.Pattern, offset: int = 0) -> List[Span]:
 def sentences(text: str) -> List[Span]:
     """The text's sentences, those longer than a few hundred characters cut into pieces."""
     found = []
-    for sentence in _pieces(text, _SENTENCE_BREAK):
+    for sentence in split_at(text, _SENTENCE_BREAK):
         for offset in range(0, len(sentence.text), MAX_SENTENCE_CHARS):
             piece = sentence.text[offset : offset + MAX_SENTENCE_CHARS]
             start = sentence.start + offset + (len(piece) - len(piece.lstrip()))
@@ -77,7 +90,7 @@ def sentences(text: str) -> List[Span]:
 def clauses(sentence: Span) -> List[Span]:
     """A sentence's clauses; a piece too short to say anything joins the one before it."""
     merged: List[Span] = []
-    for piece in _pieces(sentence.text, _CLAUSE_BREAK, sentence.start):
+    for piece in split_at(sentence.text, _CLAUSE_BREAK, sentence.start):
         if merged and (
             word_count(piece.text) < MIN_CLAUSE_WORDS
             or word_count(merged[-1].text) < MIN_CLAUSE_WORDS
@@ -117,7 +130,21 @@ def units(text: str, max_units: int = 80) -> List[Span]:
     return found[:max_units] or ([Span(0, len(text), text)] if text.strip() else [])
 
 
-def is_question(text: str) -> bool:
+def clause_range(text: str, start: int, end: int, breaks: re.Pattern) -> range:
+    """Where the clause holding text[start:end] is: from the break before it to the next one."""
+    before = [m.end() for m in breaks.finditer(text, 0, start)]
+    after = breaks.search(text, end)
+    return range(before[-1] if before else 0, after.start() if after else len(text))
+
+
+def opens_as_question(text: str, strict: bool = False) -> bool:
+    """A question word or verb first, after a filler ("so", "hi,"), a greeting or a quote;
+    `strict`: after a filler only, and not "where" or "am"."""
+    pattern = _STRICT_QUESTION_START if strict else _QUESTION_START
+    return bool(pattern.search(normalise_quotes(text)))
+
+
+def is_question(text: str, strict: bool = False) -> bool:
     """Asked as a question: a question mark, or a question word or verb first."""
     text = normalise_quotes(text).strip()
-    return text.endswith("?") or bool(_QUESTION_START.search(text))
+    return text.endswith("?") or opens_as_question(text, strict)

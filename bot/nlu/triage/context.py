@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from typing import Optional
 
+from bot.shared.text import clause_range, is_question, opens_as_question, split_at
 from bot.shared.text import normalise_quotes as normalise
 
 NOW = re.compile(
@@ -54,12 +55,6 @@ RESOLVED = re.compile(
     r"warmed (?:back )?up (?:fine|ok|okay|again|normally)|then (?:fine|ok|okay|normal))\b",
     re.IGNORECASE,
 )
-_QUESTION_START = (
-    r"^\s*(?:so\s+|and\s+|but\s+|also\s+|hi,?\s+|hey,?\s+|quick question,?\s+)?"
-    r"(?:will|would|does|do|did|is|are|was|can|could|should|might|may|what|how|why|"
-    r"when|which|who|has|have|any|anyone)\b(?!'|’|n't|not)"
-)
-QUESTION = re.compile(_QUESTION_START, re.IGNORECASE)
 HYPOTHETICAL = re.compile(
     r"\b(?:what if|what happens if|what do i do if|what should i do if|in case|if (?:i|you|someone|"
     r"somebody|people|he|she|they|my)|would i|could i|might i|is there a risk|risk of|chance of|"
@@ -179,15 +174,16 @@ RECOVERED = re.compile(
     r"treatment)|doing (?:well|fine|great|ok|okay)|(?:much|a lot) better now|recovered|fine now)\b",
     re.IGNORECASE,
 )
-_CLAUSES = re.compile(r"[,;:]|\s(?:and|but|so|because|then|while)\s", re.IGNORECASE)
+# Where a clause that may report something ends (reports_in).
+_REPORT_CLAUSE_BREAK = re.compile(r"[,;:]|\s(?:and|but|so|because|then|while)\s", re.IGNORECASE)
 
 
 def reports_in(text: str) -> bool:
     """A clause of the text says what is happening to someone, not asking or supposing:
     "my chest is tight, can cryo help?" reports; "what if I can't breathe in there?" does not."""
-    for clause in _CLAUSES.split(text):
-        clause = clause.strip()
-        if not clause or clause.endswith("?") or QUESTION.search(clause):
+    for piece in split_at(text, _REPORT_CLAUSE_BREAK):
+        clause = piece.text
+        if is_question(clause, strict=True):
             continue
         if HYPOTHETICAL.search(clause):
             continue
@@ -248,7 +244,8 @@ def suppression(
     about_the_report = reported_elsewhere and REFERS_BACK.search(whole)  # "can cryo cause that?"
     if HYPOTHETICAL.search(whole) and not acute and not about_the_report and not reports_in(text):
         return "hypothetical"
-    if QUESTION.search(whole) and not PERSON.search(whole) and not reported_elsewhere and not acute:
+    general = opens_as_question(whole, strict=True)
+    if general and not PERSON.search(whole) and not reported_elsewhere and not acute:
         return "general question"
     # A rule's phrase gives way only to a figure of speech in its own clause.
     if FIGURE_OF_SPEECH.search(whole if learned else text) and (learned or not acute):
@@ -278,16 +275,16 @@ def denied_before(sentence: str, start: int) -> bool:
     return bool(_DENIAL.search(normalise(sentence[max(0, start - 40) : start])))
 
 
-_CLAUSE_BREAK = re.compile(
+# Where the clause around a rule's phrase ends (clause_around).
+_RULE_CLAUSE_BREAK = re.compile(
     r"[,:()]|\s(?:and|but|so|because|then|while|although|though)\s", re.IGNORECASE
 )
 
 
 def clause_around(sentence: str, start: int, end: int) -> str:
     """The clause of a sentence holding the span [start, end) (for a rule's match)."""
-    before = [m.end() for m in _CLAUSE_BREAK.finditer(sentence, 0, start)]
-    after = _CLAUSE_BREAK.search(sentence, end)
-    return sentence[before[-1] if before else 0 : after.start() if after else len(sentence)]
+    clause = clause_range(sentence, start, end, _RULE_CLAUSE_BREAK)
+    return sentence[clause.start : clause.stop]
 
 
 # "happening now", "happened twice today": a report even without a person named.
@@ -303,7 +300,7 @@ def reports_now(text: str) -> bool:
     """Someone says what is happening to them (or to a person with them) now."""
     text = normalise(text)
     someone = PERSON.search(text) or _EVENT.search(text)
-    return bool(someone and happening_now(text) and not QUESTION.search(text))
+    return bool(someone and happening_now(text) and not opens_as_question(text, strict=True))
 
 
 def about_someone_else(text: str) -> bool:

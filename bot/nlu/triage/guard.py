@@ -12,14 +12,16 @@ from __future__ import annotations
 
 from dataclasses import fields
 from pathlib import Path
-from typing import Any, Dict, List, Optional, Text, Tuple
+from typing import Any, Dict, List, Optional, Text, Tuple, Type
 
 import numpy as np
-from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.engine.storage.resource import Resource
 from rasa.engine.storage.storage import ModelStorage
 from rasa.nlu.classifiers.classifier import IntentClassifier
+from rasa.nlu.featurizers.dense_featurizer.dense_featurizer import DenseFeaturizer
+from rasa.nlu.featurizers.sparse_featurizer.sparse_featurizer import SparseFeaturizer
+from rasa.nlu.tokenizers.tokenizer import Tokenizer
 from rasa.shared.nlu.constants import (
     ENTITIES,
     INTENT,
@@ -32,6 +34,7 @@ from rasa.shared.nlu.constants import (
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
+from bot.nlu.component import TrainedComponent
 from bot.nlu.triage.assessment import (
     EMERGENCY,
     SUICIDE_CATEGORY,
@@ -46,8 +49,8 @@ from bot.nlu.triage.classifier import SentenceClassifier
 from bot.nlu.triage.examples import TRIAGE_DATA
 from bot.nlu.triage.rules import RuleBook
 from bot.nlu.triage.training import build_triage
-from bot.shared.conditions import CONDITION_ENTITY, NEGATED_CONDITION_ENTITY
 from bot.shared.metadata import FULL_TEXT
+from bot.shared.names import CONDITION_ENTITY, NEGATED_CONDITION_ENTITY
 
 CARE_KIND_ENTITY = "care_kind"
 FOR_SOMEONE_ELSE = "_for_someone_else"
@@ -123,8 +126,15 @@ def triage_fingerprint() -> str:
 
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=True)
-class SafetyIntentGuard(GraphComponent, IntentClassifier):
+class SafetyIntentGuard(TrainedComponent, IntentClassifier):
     """Sets `emergency`, `urgent` or `back_pain_report` (see the module's doc)."""
+
+    may_load_untrained = True  # an NLU-less model has nothing for it to read
+
+    @classmethod
+    def required_components(cls) -> List[Type]:
+        # Tokens and word counts give the share of known words; the vector feeds the learned layers.
+        return [Tokenizer, SparseFeaturizer, DenseFeaturizer]
 
     @staticmethod
     def get_default_config() -> Dict[Text, Any]:
@@ -148,9 +158,7 @@ class SafetyIntentGuard(GraphComponent, IntentClassifier):
         encode=encode_with_shared_encoder,
         rules: Optional[RuleBook] = None,
     ) -> None:
-        self._config = config
-        self._model_storage = model_storage
-        self._resource = resource
+        super().__init__(config, model_storage, resource)
         self._encode = encode
         thresholds = Thresholds(**{f.name: config[f.name] for f in fields(Thresholds)})
         model = TriageModel(
@@ -159,16 +167,6 @@ class SafetyIntentGuard(GraphComponent, IntentClassifier):
         self._assessor = CareAssessor(model, encode)
         self._word_featurizer = config["word_featurizer"]
         self._min_known_words = float(config["min_known_words"])
-
-    @classmethod
-    def create(
-        cls,
-        config: Dict[Text, Any],
-        model_storage: ModelStorage,
-        resource: Resource,
-        execution_context: ExecutionContext,
-    ) -> SafetyIntentGuard:
-        return cls(config, model_storage, resource)
 
     def train(self, training_data: TrainingData) -> Resource:
         model = self._assessor.model
@@ -179,43 +177,27 @@ class SafetyIntentGuard(GraphComponent, IntentClassifier):
             C=float(self._config["classifier_C"]),
             seed=int(self._config["random_state"]),
         )
-        with self._model_storage.write_to(self._resource) as folder:
-            bank.save(folder)
-            classifier.save(folder)
         model.bank, model.classifier = bank, classifier
-        return self._resource
+        return self.persist()
+
+    def save(self, folder: Path) -> None:
+        self._assessor.model.bank.save(folder)
+        self._assessor.model.classifier.save(folder)
 
     @classmethod
-    def load(
-        cls,
-        config: Dict[Text, Any],
-        model_storage: ModelStorage,
-        resource: Resource,
-        execution_context: ExecutionContext,
-        **kwargs: Any,
-    ) -> SafetyIntentGuard:
-        try:
-            with model_storage.read_from(resource) as folder:
-                bank, classifier = RedFlagBank.load(folder), SentenceClassifier.load(folder)
-        except (ValueError, FileNotFoundError):  # nothing was trained (an NLU-less model)
-            bank, classifier = None, None
-        return cls(config, model_storage, resource, bank, classifier)
+    def read(cls, folder: Path) -> Dict[str, Any]:
+        return {"bank": RedFlagBank.load(folder), "classifier": SentenceClassifier.load(folder)}
 
     @property
     def assessor(self) -> CareAssessor:
         return self._assessor
-
-    def process(self, messages: List[Message]) -> List[Message]:
-        for message in messages:
-            self._guard(message)
-        return messages
 
     def assess(self, message: Message) -> CareDecision:
         return self._assessor.assess(
             whole_text(message), sentence_vector(message), condition_spans(message)
         )
 
-    def _guard(self, message: Message) -> None:
+    def process_message(self, message: Message) -> None:
         text = message.get(TEXT) or ""
         ranking: List[Dict[str, Any]] = list(message.get(INTENT_RANKING_KEY) or [])
         decision = self.assess(message)
