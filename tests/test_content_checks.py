@@ -181,14 +181,15 @@ def test_every_checklist_item_has_its_question_name_and_synonyms(project, old, n
     "old, new",
     [
         ("      - anemia\n", ""),  # a condition left out of the form
-        ('"(7/15) ', '"(8/15) '),  # a question renumbered by hand
+        ('"(7/{total}) ', '"(8/{total}) '),  # a question renumbered by hand
         ("  anemia:\n    type: bool\n", "  anemia:\n    type: text\n"),  # its slot changed
     ],
 )
 def test_a_hand_edit_of_the_checklist_in_the_domain_is_named_and_make_validate_repairs_it(
     project, old, new
 ):
-    edit(project / "domain.yml", old.replace("15", str(len(condition_keys()))), new)
+    total = len(condition_keys())
+    edit(project / "domain.yml", old.format(total=total), new.format(total=total))
     assert "no longer match conditions.yml. Run `make validate`" in only_error(project)
     assert write_checklist(project) and errors(project) == []
 

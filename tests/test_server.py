@@ -126,8 +126,8 @@ def test_someone_else_in_trouble_gets_an_answer_for_the_person_helping(assistant
 @pytest.mark.parametrize(
     "message, answered_with",
     [
-        # An old injury and a suitability question: the checklist starts.
-        ("I fell off my bike as a kid, is cryo ok for me?", "conditions that rule out"),
+        # An old injury and a suitability question: the checklist, or the answer offering it.
+        ("I fell off my bike as a kid, is cryo ok for me?", "conditions that rule"),
         # A figure of speech and a question: the back-pain answer, then the question's.
         ("this back pain is killing me, how often should I go?", "every three weeks"),
     ],

@@ -24,6 +24,7 @@ import numpy as np
 import yaml
 
 from bot.measure.visitor_questions import HONEST, NOT_COVERED, load_questions
+from bot.shared import names
 from bot.shared.project import SOURCE_ROOT
 
 TUNING = SOURCE_ROOT / "tests" / "tuning"
@@ -40,7 +41,7 @@ def answer_texts(path: Path = ANSWERS) -> Dict[str, str]:
 
 
 def topic_scores(parsed: Dict) -> Dict[str, float]:
-    selected = (parsed.get("response_selector") or {}).get("faq") or {}
+    selected = (parsed.get("response_selector") or {}).get(names.FAQ) or {}
     return {r["intent_response_key"]: float(r["confidence"]) for r in selected.get("ranking") or []}
 
 
@@ -141,12 +142,12 @@ def main(argv: Optional[List[str]] = None) -> int:
         declined_covered = honest = 0
         for expected, intent, top, lead, near in signals:
             honest_answer = intent in HONEST or (
-                intent == "faq" and (top < confidence or lead < margin or near < similarity)
+                intent == names.FAQ and (top < confidence or lead < margin or near < similarity)
             )
             if expected == NOT_COVERED:
                 honest += honest_answer
             else:
-                declined_covered += honest_answer and intent != "medical_advice"
+                declined_covered += honest_answer and intent != names.MEDICAL_ADVICE
         best.append(
             (
                 declined_covered <= 0.02 * len(covered),

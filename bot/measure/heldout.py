@@ -15,11 +15,12 @@ from typing import Any, Callable, Dict, List, Optional, Tuple
 
 import yaml
 
+from bot.shared import names
 from bot.shared.open_set import asked_uncovered
 from bot.shared.project import SOURCE_ROOT
 
 HELDOUT_FILE = SOURCE_ROOT / "tests" / "heldout" / "questions.yml"
-FALLBACK = "nlu_fallback"
+FALLBACK = names.NLU_FALLBACK
 # What the NLU makes of a text, shaped like Rasa's /model/parse answer.
 Parse = Callable[[str], Dict[str, Any]]
 
@@ -34,14 +35,14 @@ def predicted_label(parse: Dict[str, Any]) -> str:
     topic answers it (actions/back_pain.py)."""
     intent = (parse.get("intent") or {}).get("name")
     open_set = parse.get("open_set") or {}
-    if intent == "back_pain_report" and open_set.get("covered") and open_set.get("topic"):
+    if intent == names.BACK_PAIN_REPORT and open_set.get("covered") and open_set.get("topic"):
         return open_set["topic"]
-    if intent == "back_pain_report" and asked_uncovered(parse):
-        return "not_covered"  # the report, then the honest answer to its question
-    if intent == "faq":
+    if intent == names.BACK_PAIN_REPORT and asked_uncovered(parse):
+        return names.NOT_COVERED  # the report, then the honest answer to its question
+    if intent == names.FAQ:
         selectors = parse.get("response_selector") or {}
         # Rasa's ResponseSelector without `retrieval_intent` answers under "default".
-        selected = selectors.get("faq") or selectors.get("default") or {}
+        selected = selectors.get(names.FAQ) or selectors.get("default") or {}
         key = (selected.get("response") or {}).get("intent_response_key") or "faq/?"
         return key
     return intent or FALLBACK
@@ -103,7 +104,7 @@ def measure(parse: Parse, heldout=None) -> HeldoutReport:
     for intent, questions in heldout["other"].items():
         for text in questions:
             got = predicted_label(parse(text))
-            ok = got == intent or (intent == "out_of_scope" and got == FALLBACK)
+            ok = got == intent or (intent == names.OUT_OF_SCOPE and got == FALLBACK)
             report.other_total += 1
             report.other_correct += ok
             if not ok:
@@ -114,7 +115,7 @@ def measure(parse: Parse, heldout=None) -> HeldoutReport:
             else:
                 report.non_emergency_total += 1
                 report.false_alarms += got == "emergency"
-            if intent == "out_of_scope":
+            if intent == names.OUT_OF_SCOPE:
                 report.out_of_scope_total += 1
                 report.out_of_scope_as_faq += got.startswith("faq/")
     return report

@@ -22,14 +22,15 @@ from typing import Dict, List, Optional, Tuple
 import yaml
 
 from bot.measure.heldout import Parse, predicted_label, saved_model_parser
+from bot.shared import names
 from bot.shared.project import SOURCE_ROOT
 
 HELDOUT_VISITOR_QUESTIONS = SOURCE_ROOT / "tests" / "heldout" / "visitor_questions.yml"
-NOT_COVERED = "not_covered"
+NOT_COVERED = names.NOT_COVERED
 # The honest answers where the catalogue stops: "I don't have information on that", the
 # doctor for a health question, and what the article says of ice or heat at home.
-HONEST = {NOT_COVERED, "medical_advice", "faq/home_ice_or_heat"}
-DECLINED = HONEST | {"out_of_scope", "nlu_fallback"}
+HONEST = {NOT_COVERED, names.MEDICAL_ADVICE, "faq/home_ice_or_heat"}
+DECLINED = HONEST | {names.OUT_OF_SCOPE, names.NLU_FALLBACK}
 
 
 @dataclass(frozen=True)

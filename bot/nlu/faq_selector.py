@@ -24,6 +24,7 @@ from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
 from bot.nlu.scaled_logistic_regression import ScaledLogisticRegression
+from bot.shared import names
 
 RANKING_LENGTH = 5
 
@@ -34,7 +35,7 @@ class FaqResponseSelector(ScaledLogisticRegression):
 
     @staticmethod
     def get_default_config() -> Dict[Text, Any]:
-        return {**ScaledLogisticRegression.get_default_config(), "retrieval_intent": "faq"}
+        return {**ScaledLogisticRegression.get_default_config(), "retrieval_intent": names.FAQ}
 
     @property
     def retrieval_intent(self) -> str:

@@ -34,10 +34,11 @@ from rasa.shared.nlu.training_data.training_data import TrainingData
 
 from bot.nlu.component import TrainedComponent
 from bot.nlu.triage.guard import SAFETY_OUTPUT
+from bot.shared import names
 from bot.shared.open_set import OPEN_SET as OPEN_SET_OUTPUT
 
-NOT_COVERED_INTENT = "not_covered"
-FALLBACK_INTENT = "nlu_fallback"
+NOT_COVERED_INTENT = names.NOT_COVERED
+FALLBACK_INTENT = names.NLU_FALLBACK
 
 
 def asks(message: Message) -> bool:
@@ -64,10 +65,10 @@ class NotCoveredGuard(TrainedComponent, IntentClassifier):
     @staticmethod
     def get_default_config() -> Dict[Text, Any]:
         return {
-            "retrieval_intent": "faq",
+            "retrieval_intent": names.FAQ,
             # Intents that may carry a question besides their own (a back-pain report with
             # "can cryo help?"): the topic is judged the same way, the intent is kept.
-            "judge_question_of": ["back_pain_report"],
+            "judge_question_of": [names.BACK_PAIN_REPORT],
             "min_topic_confidence": 0.0,
             "min_margin": 0.0,
             "min_example_similarity": 0.0,

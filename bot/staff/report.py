@@ -26,13 +26,14 @@ import yaml
 
 from bot.measure.heldout import FALLBACK, Parse, load_heldout, predicted_label, saved_model_parser
 from bot.measure.visitor_questions import HELDOUT_VISITOR_QUESTIONS, NOT_COVERED, load_questions
+from bot.shared import names
 from bot.shared.project import SOURCE_ROOT
 
 ROOT = SOURCE_ROOT
 BASELINE_FILE = ROOT / "tests" / "heldout" / "baseline.yml"
 DEFAULT_MARGIN = 0.15
 CV_RANDOM_STATE = 42
-OUT_OF_SCOPE = "out_of_scope"
+OUT_OF_SCOPE = names.OUT_OF_SCOPE
 
 Pair = Tuple[str, str]  # (expected label, predicted label)
 

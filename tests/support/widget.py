@@ -17,7 +17,9 @@ CHROMIUM_ARGS = [
 LOG = ".cryo-chat__log"
 
 
-@pytest.fixture(scope="session")
+# Per module: Playwright's sync API holds an event loop while it is open, which the async
+# tests of later modules cannot share.
+@pytest.fixture(scope="module")
 def browser():
     from playwright.sync_api import sync_playwright
 

@@ -36,6 +36,7 @@ from bot.nlu.triage.context import (
 )
 from bot.nlu.triage.examples import BACK_PAIN
 from bot.nlu.triage.rules import RuleBook, RuleHit
+from bot.shared import names
 from bot.shared.text import Span, is_question, units
 
 # "never had pain like this before": a new pain, not a denial.
@@ -45,8 +46,9 @@ NEW_OF_ITS_KIND = re.compile(
     re.IGNORECASE,
 )
 NEGATION = re.compile(r"\b(?:not|no|without|never|nothing|can't|cannot|won't|don't)\b")
-EMERGENCY = "emergency"
-URGENT = "urgent"
+# A care level is also the intent the guard sets for it.
+EMERGENCY = names.EMERGENCY
+URGENT = names.URGENT
 RANK = {None: 0, URGENT: 1, EMERGENCY: 2}
 SUICIDE_CATEGORY = "suicide"
 LAYERS = ("rules", "semantic", "classifier")
@@ -117,7 +119,7 @@ class CareDecision:
             "level": self.level,
             "category": self.category,
             "for_someone_else": self.for_someone_else,
-            "back_pain_report": self.back_pain_report,
+            names.BACK_PAIN_REPORT: self.back_pain_report,
             "asks": self.asks,
             "layers": sorted({v.layer for v in self.votes}),
             "votes": [

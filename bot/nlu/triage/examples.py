@@ -20,11 +20,12 @@ from typing import Dict, Iterator, List, Tuple
 
 import yaml
 
+from bot.shared import names
 from bot.shared.project import SOURCE_ROOT
 from bot.shared.text import sentences
 
 TRIAGE_DATA = SOURCE_ROOT / "data" / "triage"
-CARE_LEVELS = ("emergency", "urgent")
+CARE_LEVELS = (names.EMERGENCY, names.URGENT)
 ORDINARY = "none"
 PLAIN_BACK_PAIN = "plain_back_pain"
 # The classifier's labels besides the care categories.
@@ -115,7 +116,11 @@ def examples_by_intent(
     """What the intent classifier learns from this data: every back-pain report, and a few
     red flags of each category (triage decides care; the intents only need to exist, and care
     to be no FAQ topic's)."""
-    intents: Dict[str, List[str]] = {"emergency": [], "urgent": [], "back_pain_report": []}
+    intents: Dict[str, List[str]] = {
+        names.EMERGENCY: [],
+        names.URGENT: [],
+        names.BACK_PAIN_REPORT: [],
+    }
     taken: Dict[str, int] = {}
     for example in examples:
         if example.level in CARE_LEVELS:
@@ -123,5 +128,5 @@ def examples_by_intent(
                 taken[example.category] = taken.get(example.category, 0) + 1
                 intents[example.level].extend(example.marked or [example.text])
         elif example.category == PLAIN_BACK_PAIN:
-            intents["back_pain_report"].append(example.text)
+            intents[names.BACK_PAIN_REPORT].append(example.text)
     return intents

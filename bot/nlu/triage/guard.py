@@ -49,16 +49,17 @@ from bot.nlu.triage.classifier import SentenceClassifier
 from bot.nlu.triage.examples import TRIAGE_DATA
 from bot.nlu.triage.rules import RuleBook
 from bot.nlu.triage.training import build_triage
+from bot.shared import names
 from bot.shared.metadata import FULL_TEXT
 from bot.shared.names import CONDITION_ENTITY, NEGATED_CONDITION_ENTITY
 
-CARE_KIND_ENTITY = "care_kind"
+CARE_KIND_ENTITY = names.CARE_KIND
 FOR_SOMEONE_ELSE = "_for_someone_else"
-BACK_PAIN_REPORT = "back_pain_report"
+BACK_PAIN_REPORT = names.BACK_PAIN_REPORT
 TRIAGE_INTENTS = (EMERGENCY, URGENT, BACK_PAIN_REPORT)
 SAFETY_OUTPUT = "safety"
 # A checklist answer is an answer, even when it mentions back pain ("yes, and my back hurts").
-ANSWER_INTENTS = ("affirm", "deny", "unsure")
+ANSWER_INTENTS = (names.AFFIRM, names.DENY, names.UNSURE)
 
 
 def has_words(text: str) -> bool:

@@ -24,10 +24,11 @@ from bot.nlu.triage.examples import (
     read_examples,
     training_units,
 )
+from bot.shared import names
 
 Encode = Callable[[List[str]], np.ndarray]
 # Intents whose examples come from data/triage/ (the importer): triage reads them there.
-FROM_TRIAGE_DATA = {"emergency", "urgent", "back_pain_report"}
+FROM_TRIAGE_DATA = {names.EMERGENCY, names.URGENT, names.BACK_PAIN_REPORT}
 # When one sentence is given two labels, the one that asks for more care is kept.
 PRECEDENCE = {NO_CARE: 0, BACK_PAIN: 1}
 
